@@ -1,0 +1,1 @@
+"""Indexing stage: from the corpus files to an index directory on disk."""
