@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from indexer.catalog import slugify
 from indexer.structure.common import (
     looks_like_title,
     number_paragraphs,
@@ -66,9 +67,15 @@ def parse(lines: Sequence[Line]) -> list[Unit]:
     if synthesis is not None:
         units += _synthesis(lines[synthesis:first_fiche], axes, titles)
     units += _fiches(lines[first_fiche:sigles], axes, titles)
-    units += number_paragraphs(
-        ("Liste des sigles",), ("sigles",), list(paragraphs(lines[sigles + 1 :]))
-    )
+    for line in lines[sigles + 1 :]:
+        text = line.text.strip()
+        if ":" in text and len(text) > 4:
+            term = text.split(":", 1)[0].strip()
+            units.append(
+                Unit(
+                    ("Liste des sigles", term), ("sigles", slugify(term)), text, line.page, "sigle"
+                )
+            )
     return units
 
 

@@ -1,0 +1,142 @@
+"""Extractive answers: pick the sentences that answer, cite them, or abstain. Pure.
+
+Every answer sentence is copied verbatim from the passage it cites, so an answer can
+be pasted into a report and checked against the quoted source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.query import QueryAnalysis
+from assistant.types import Citation, Passage
+from indexer.lexical import analyze
+
+ABSTAIN_TEXT = "Les documents ne le précisent pas."
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZÀ-ÖØ-Ý0-9«\"(\-•])|\n+")
+_GENERIC = frozenset(
+    analyze(
+        "fiche action document documents cls ptsm bilan feuille route quel quelle quels "
+        "quelles combien organisme structure qui porte porteur pilote nombre montant date "
+        "calvados normandie territoire dans le la les pour prévu prévue prévues"
+    )
+)
+_AMOUNT = re.compile(r"\d[\d .\u202f]*(?:[.,]\d+)?\s*(?:k?€|euros?|M€)|€\s*\d", re.I)
+_NUMBER = re.compile(r"\d")
+_DATE = re.compile(
+    r"\b(?:19|20)\d{2}\b|\b\d{1,2}(?:er)? (?:janvier|février|mars|avril|mai|juin|juillet|août|"
+    r"septembre|octobre|novembre|décembre)\b|\b(?:janvier|février|mars|avril|mai|juin|juillet|"
+    r"août|septembre|octobre|novembre|décembre|rentrée|printemps|automne|été|hiver)\b",
+    re.I,
+)
+_BODY = re.compile(
+    r"\b(?:association|centre|ch|chu|ars|ligue|communauté|agglomération|caln|epsm|dac|réseau|"
+    r"caf|cpam|conseil|département|ville|université|maison|service|équipe|ehpad|groupe|"
+    r"croix|cidff|union|fédération|mutualité|collectif|pôle|clinique|hôpital|direction|rtps)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Composition:
+    text: str
+    citations: tuple[Citation, ...]
+    abstained: bool
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences (or list lines) of a passage, each an exact substring of it."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and len(s.strip()) > 2]
+
+
+def content_terms(question: str) -> set[str]:
+    return {t for t in analyze(question) if t not in _GENERIC}
+
+
+def has_evidence(sentence: str, kind: str, field: str | None = None) -> bool:
+    """Does the sentence hold an answer of the kind asked?"""
+    if kind == "amount":
+        return bool(_AMOUNT.search(sentence))
+    if kind == "count":
+        return bool(_NUMBER.search(sentence))
+    if kind == "date":
+        return bool(_DATE.search(sentence))
+    if kind == "who":
+        return (
+            field in ("porteur", "partenaires")
+            or bool(_BODY.search(sentence))
+            or bool(re.search(r"(?<!^)(?<![.!?] )\b[A-Z]{2,}\b|\b[A-Z][a-zé]+ [A-Z]", sentence))
+        )
+    return True
+
+
+def _overlap(terms: set[str], text: str) -> float:
+    if not terms:
+        return 0.0
+    return len(terms & set(analyze(text))) / len(terms)
+
+
+def compose(
+    question: str,
+    analysis: QueryAnalysis,
+    passages: Sequence[Passage],
+    fields: dict[str, str | None],
+    max_sentences: int = 3,
+    min_coverage: float = 0.5,
+) -> Composition:
+    """Answer from the best passages, or abstain when none supports an answer of the kind asked.
+
+    Args:
+        fields: passage id -> its table field (e.g. "porteur"), for kind matching.
+    """
+    terms = content_terms(question)
+    top = passages[:5]
+    if not top:
+        return Composition(ABSTAIN_TEXT, (), True)
+    context = " ".join(f"{p.locator} {p.text}" for p in top[:3])
+    if terms and _overlap(terms, context) < min_coverage:
+        return Composition(ABSTAIN_TEXT, (), True)
+
+    candidates: list[tuple[float, int, str]] = []
+    for rank, passage in enumerate(top):
+        field = fields.get(passage.id)
+        locator_terms = _overlap(terms, passage.locator) if terms else 0.0
+        for sentence in split_sentences(passage.text):
+            if not has_evidence(sentence, analysis.kind, field):
+                continue
+            score = (
+                1.0 * _overlap(terms, sentence)
+                + 0.4 * locator_terms
+                + 0.6 * max(passage.score, 0.0)
+                - 0.05 * rank
+            )
+            if analysis.kind == "who" and field == "porteur":
+                score += 0.5
+            candidates.append((score, rank, sentence))
+    if not candidates:
+        return Composition(ABSTAIN_TEXT, (), True)
+    candidates.sort(key=lambda c: -c[0])
+    best = candidates[0][0]
+    chosen: list[tuple[int, str]] = []
+    limit = max_sentences if analysis.kind in ("list", "other", "definition") else 2
+    for score, rank, sentence in candidates:
+        if len(chosen) >= limit or score < best * 0.8:
+            break
+        if any(sentence == s for _, s in chosen):
+            continue
+        chosen.append((rank, sentence))
+    # Keep document order within a passage so the answer reads naturally.
+    numbers: dict[int, int] = {}
+    citations: list[Citation] = []
+    parts = []
+    for rank, sentence in chosen:
+        if rank not in numbers:
+            numbers[rank] = len(numbers) + 1
+            p = top[rank]
+            citations.append(
+                Citation(numbers[rank], p.id, p.document, p.document_id, p.locator, p.page, p.text)
+            )
+        parts.append(f"{sentence} [{numbers[rank]}]")
+    return Composition(" ".join(parts), tuple(citations), False)

@@ -1,0 +1,296 @@
+"""The Python API: `Assistant.load(...)`, `.ask(...)`, `.search(...)`.
+
+It wires the seams together (index files, embedder, retriever, composer); the CLI,
+the web service and the evaluation runner all go through it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.answer import ABSTAIN_TEXT, compose
+from assistant.query import MAX_QUESTION_CHARS, analyze_question
+from assistant.retrieval import HybridRetriever, Weights, expand_query
+from assistant.settings import Settings, get_settings
+from assistant.types import Answer, Filters, Passage
+from indexer.embeddings import Embedder, load_embedder
+from indexer.errors import (
+    EmptyQuestion,
+    QuestionTooLong,
+    UnknownCitation,
+    UnknownDocument,
+    UnknownFilter,
+)
+from indexer.store import LoadedIndex, load_index
+from indexer.types import Chunk
+
+
+def check_question(question: str) -> str:
+    """The stripped question, or a French error for an empty or too long one."""
+    if not isinstance(question, str) or not question.strip():
+        raise EmptyQuestion("La question est vide : saisissez une question en français.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise QuestionTooLong(
+            f"La question fait {len(question)} caractères ; la limite est de "
+            f"{MAX_QUESTION_CHARS}. Raccourcissez-la."
+        )
+    return question.strip()
+
+
+class Assistant:
+    """Answers French questions from the indexed corpus, with citations."""
+
+    def __init__(self, index: LoadedIndex, embedder: Embedder, weights: Weights | None = None):
+        self.index = index
+        self.embedder = embedder
+        self.retriever = HybridRetriever(index, embedder, weights or Weights())
+        self._by_id = {c.id: i for i, c in enumerate(index.chunks)}
+        self._titles = {d["id"]: d["title"] for d in index.documents}
+        self._lock = threading.Lock()  # torch inference is not re-entrant-safe everywhere
+
+    @classmethod
+    def load(
+        cls,
+        index_dir: Path | str | None = None,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+    ) -> Assistant:
+        """Load the index and the embedding model.
+
+        Raises:
+            IndexNotFound, IndexDamaged, EmbedderMismatch, ModelUnavailable.
+        """
+        settings = settings or get_settings()
+        if index_dir is not None:
+            settings = settings.model_copy(update={"index_dir": Path(index_dir)})
+        embedder = embedder or load_embedder(
+            settings.embedding_model, settings.cache_dir, settings.batch_size
+        )
+        index = load_index(settings.index_dir, embedder.name, embedder.dimension)
+        return cls(index, embedder, Weights(bm25=settings.bm25_weight, dense=settings.dense_weight))
+
+    # -- filters -------------------------------------------------------------------
+    def filter_values(self) -> dict[str, list[str]]:
+        docs = self.index.documents
+        return {
+            "documents": [d["id"] for d in docs],
+            "kinds": sorted({d["kind"] for d in docs}),
+            "territories": sorted({d["territory"] for d in docs if d["territory"]}),
+        }
+
+    def _mask(self, filters: Filters) -> np.ndarray | None:
+        valid = self.filter_values()
+        for name, values in (
+            ("documents", filters.documents),
+            ("kinds", filters.kinds),
+            ("territories", filters.territories),
+        ):
+            unknown = [v for v in values if v not in valid[name]]
+            if unknown:
+                label = {"documents": "document", "kinds": "type", "territories": "territoire"}[
+                    name
+                ]
+                raise UnknownFilter(
+                    f"Filtre {label} inconnu : {', '.join(unknown)}. "
+                    f"Valeurs possibles : {', '.join(valid[name])}."
+                )
+        if not (filters.documents or filters.kinds or filters.territories):
+            return None
+        allowed = {
+            d["id"]
+            for d in self.index.documents
+            if (not filters.documents or d["id"] in filters.documents)
+            and (not filters.kinds or d["kind"] in filters.kinds)
+            and (not filters.territories or d["territory"] in filters.territories)
+        }
+        return np.array([c.document_id in allowed for c in self.index.chunks])
+
+    # -- retrieval -----------------------------------------------------------------
+    def _passages(self, scores: np.ndarray, k: int) -> list[Passage]:
+        k = min(k, len(scores))
+        order = np.argsort(-scores, kind="stable")[:k]
+        out = []
+        for rank, i in enumerate(order, start=1):
+            if not np.isfinite(scores[i]):
+                break
+            chunk = self.index.chunks[i]
+            out.append(self._passage(chunk, rank, float(scores[i])))
+        return out
+
+    def _passage(self, chunk: Chunk, rank: int, score: float) -> Passage:
+        return Passage(
+            rank=rank,
+            id=chunk.id,
+            document=self._titles.get(chunk.document_id, chunk.document_id),
+            document_id=chunk.document_id,
+            locator=chunk.locator_path,
+            page=chunk.page,
+            text=chunk.text,
+            score=round(score, 4),
+        )
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        documents: Sequence[str] = (),
+        kinds: Sequence[str] = (),
+        territories: Sequence[str] = (),
+    ) -> list[Passage]:
+        """The top-k passages for a query, best first."""
+        query = check_question(query)
+        mask = self._mask(Filters(tuple(documents), tuple(kinds), tuple(territories)))
+        with self._lock:
+            scores, _ = self.retriever.scores(query, analyze_question(query), mask)
+        return self._passages(scores, k)
+
+    def ask(
+        self,
+        question: str,
+        k: int = 5,
+        documents: Sequence[str] = (),
+        kinds: Sequence[str] = (),
+        territories: Sequence[str] = (),
+        mode: str = "extractive",
+    ) -> Answer:
+        """Answer a question with cited sentences, or abstain.
+
+        Args:
+            k: how many top passages the answer may draw on (the response always
+                lists the top 10 retrieved passages).
+        Raises:
+            EmptyQuestion, QuestionTooLong, UnknownFilter.
+        """
+        started = time.perf_counter()
+        question = check_question(question)
+        mask = self._mask(Filters(tuple(documents), tuple(kinds), tuple(territories)))
+        analysis = analyze_question(question)
+        with self._lock:
+            scores, expansions = self.retriever.scores(question, analysis, mask)
+        passages = self._passages(scores, max(10, k))
+        fields = {p.id: self.index.chunks[self._by_id[p.id]].field for p in passages}
+        composition = compose(question, analysis, passages[: max(1, k)], fields)
+        text = composition.text
+        if composition.abstained:
+            text = (
+                f"{ABSTAIN_TEXT} Aucun passage du corpus ne répond à cette question ; "
+                "voir aussi les passages les plus proches ci-dessous."
+            )
+        return Answer(
+            question=question,
+            answer=text,
+            abstained=composition.abstained,
+            citations=composition.citations,
+            passages=tuple(passages[:10]),
+            latency_ms=(time.perf_counter() - started) * 1000,
+            mode="extractive",
+            expansions=tuple(expansions),
+        )
+
+    # -- browsing ------------------------------------------------------------------
+    def passage(self, citation_id: str, context: int = 2) -> dict[str, Any]:
+        """A passage with its neighbours in the same section."""
+        if citation_id not in self._by_id:
+            raise UnknownCitation(
+                f"Aucun passage n'a l'identifiant « {citation_id} ». Les identifiants "
+                "figurent dans les citations (ex. cls-lisieux-2025-2029/fa-2.3/porteur)."
+            )
+        i = self._by_id[citation_id]
+        chunk = self.index.chunks[i]
+        same = [
+            j
+            for j in range(max(0, i - 30), min(len(self.index.chunks), i + 31))
+            if self.index.chunks[j].section == chunk.section
+        ]
+        pos = same.index(i)
+
+        def brief(j: int) -> dict[str, Any]:
+            c = self.index.chunks[j]
+            return {"id": c.id, "locator": c.locator_path, "text": c.text}
+
+        return {
+            "id": chunk.id,
+            "document": self._titles.get(chunk.document_id, chunk.document_id),
+            "document_id": chunk.document_id,
+            "locator": chunk.locator_path,
+            "page": chunk.page,
+            "text": chunk.text,
+            "before": [brief(j) for j in same[max(0, pos - context) : pos]],
+            "after": [brief(j) for j in same[pos + 1 : pos + 1 + context]],
+        }
+
+    def documents(self) -> list[dict[str, Any]]:
+        return [
+            {
+                k: d.get(k)
+                for k in (
+                    "id",
+                    "title",
+                    "short_title",
+                    "kind",
+                    "territory",
+                    "period",
+                    "publisher",
+                    "chunks",
+                )
+            }
+            for d in self.index.documents
+        ]
+
+    def outline(self, document_id: str) -> dict[str, Any]:
+        """The document's structure: nested sections as the parser recovered them."""
+        if document_id not in self._titles:
+            raise UnknownDocument(
+                f"Document inconnu : « {document_id} ». Documents : {', '.join(self._titles)}."
+            )
+        root: dict[str, Any] = {
+            "id": document_id,
+            "title": self._titles[document_id],
+            "sections": [],
+        }
+        for chunk in self.index.chunks:
+            if chunk.document_id != document_id:
+                continue
+            level = root["sections"]
+            for depth, title in enumerate(chunk.locator[:-1]):
+                node = next((n for n in level if n["title"] == title), None)
+                if node is None:
+                    node = {
+                        "title": title,
+                        "id": chunk.section if depth == len(chunk.locator) - 2 else None,
+                        "children": [],
+                    }
+                    level.append(node)
+                level = node["children"]
+        return root
+
+    def glossary(self, term: str | None = None) -> list[dict[str, Any]]:
+        entries = self.index.glossary
+        if term is None:
+            return list(entries)
+        from indexer.cleaning import fold
+
+        wanted = fold(term)
+        exact = [e for e in entries if fold(e["term"]) == wanted]
+        return exact or [
+            e
+            for e in entries
+            if wanted in fold(e["term"]) or any(wanted in fold(x) for x in e["expansions"])
+        ]
+
+    def expansions(self, question: str) -> list[tuple[str, str]]:
+        return expand_query(question, self.index.glossary)[1]
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "index_built_at": self.index.manifest.get("built_at"),
+            "embedder": self.embedder.name,
+            "chunks": len(self.index.chunks),
+        }

