@@ -21,6 +21,8 @@ DEFAULT_TITLE = "Réponses sourcées de l'assistant documentaire"
 REFUSAL = "Les documents ne le disent pas."
 NBSP = "\u00a0"
 _MARKER = re.compile(r"\[(\d+)\]")
+# « Les documents ne le disent pas. », « … ne le précisent pas : » — said once, as a heading.
+_REFUSAL_OPENING = re.compile(r"^les documents ne l[e'’]\s*\w+ pas\s*[.:;,—-]*\s*", re.IGNORECASE)
 _MONTHS = (
     "janvier",
     "février",
@@ -101,8 +103,9 @@ def cited_documents(answers: Iterable[Answer]) -> list[str]:
 
 
 def _refusal_lines(answer: Answer) -> list[str]:
-    extra = answer.answer.strip()
-    return [REFUSAL] + ([extra] if extra and extra.rstrip(".") != REFUSAL.rstrip(".") else [])
+    """The refusal sentence, then what the answer adds to it (without repeating it)."""
+    extra = _REFUSAL_OPENING.sub("", answer.answer.strip(), count=1)
+    return [REFUSAL] + ([extra[:1].upper() + extra[1:]] if extra else [])
 
 
 # -- Markdown ------------------------------------------------------------------------------

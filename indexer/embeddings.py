@@ -71,7 +71,10 @@ class SentenceTransformerEmbedder:
                 "prépare avec « make model »."
             ) from exc
         self.name = name or model
-        self.dimension = int(self._model.get_sentence_embedding_dimension() or 0)
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        self.dimension = int(get_dim() or 0)
         self.profile = profile or ModelProfile.for_model(self.name)
         self.batch_size = batch_size
 

@@ -57,8 +57,7 @@ DOCUMENTS: tuple[dict, ...] = (
     {
         "id": "cls-lisieux-2025-2029",
         "title": (
-            "Contrat local de santé 2025-2029 de la Communauté d'Agglomération "
-            "Lisieux Normandie"
+            "Contrat local de santé 2025-2029 de la Communauté d'Agglomération Lisieux Normandie"
         ),
         "short_title": "CLS Lisieux Normandie 2025-2029",
         "kind": "CLS",
@@ -122,8 +121,7 @@ CHUNKS: tuple[Passage, ...] = (
     _passage(
         0,
         "cls-lisieux-2025-2029/fa-2.3/porteur",
-        "Axe 2 › Fiche action 2.3 « Prévenir les conduites addictives » › "
-        "Maître d'œuvre / Porteur",
+        "Axe 2 › Fiche action 2.3 « Prévenir les conduites addictives » › Maître d'œuvre / Porteur",
         None,
         "Porteur : Communauté d'Agglomération Lisieux Normandie, service santé.",
         0.0,
@@ -188,8 +186,11 @@ class FakeAssistant:
             "type": {d["kind"] for d in DOCUMENTS},
             "territoire": {d["territory"] for d in DOCUMENTS},
         }
-        for label, values in (("document", documents), ("type", kinds),
-                              ("territoire", territories)):
+        for label, values in (
+            ("document", documents),
+            ("type", kinds),
+            ("territoire", territories),
+        ):
             for value in values:
                 if value not in known[label]:
                     raise UnknownFilter(
@@ -200,7 +201,8 @@ class FakeAssistant:
     def _filtered(self, documents=(), kinds=(), territories=()) -> list[Passage]:
         meta = {d["id"]: d for d in DOCUMENTS}
         return [
-            c for c in CHUNKS
+            c
+            for c in CHUNKS
             if (not documents or c.document_id in documents)
             and (not kinds or meta[c.document_id]["kind"] in kinds)
             and (not territories or meta[c.document_id]["territory"] in territories)
@@ -208,8 +210,15 @@ class FakeAssistant:
 
     # -- the Assistant interface -------------------------------------------------------
 
-    def ask(self, question: str, k: int = 5, documents=(), kinds=(), territories=(),
-            mode: str = "extractive") -> Answer:
+    def ask(
+        self,
+        question: str,
+        k: int = 5,
+        documents=(),
+        kinds=(),
+        territories=(),
+        mode: str = "extractive",
+    ) -> Answer:
         self._record("ask", question)
         question = self._check_question(question)
         self._check_filters(documents, kinds, territories)
@@ -220,10 +229,12 @@ class FakeAssistant:
             passages = _ranked(hits, (0.9 - 0.1 * i for i in range(len(hits))))
             emas = _BY_ID["bilan-calvados-2025/axe-2/emas-caen/p-2"]
             if emas in pool:
-                citation = Citation(1, emas.id, emas.document, emas.document_id,
-                                    emas.locator, emas.page, emas.text)
-                return Answer(question, EMAS_ANSWER, False, (citation,), passages, 12.5,
-                              mode, expansions)
+                citation = Citation(
+                    1, emas.id, emas.document, emas.document_id, emas.locator, emas.page, emas.text
+                )
+                return Answer(
+                    question, EMAS_ANSWER, False, (citation,), passages, 12.5, mode, expansions
+                )
         see_also = _ranked(pool[:2], (0.21, 0.18))
         if "hélicoptère" in question.lower():
             text = (
@@ -234,8 +245,9 @@ class FakeAssistant:
             text = f"{REFUSAL} : aucun passage ne répond à « {question} »."
         return Answer(question, text, True, (), see_also, 8.0, mode, expansions)
 
-    def search(self, query: str, k: int = 10, documents=(), kinds=(), territories=()
-               ) -> list[Passage]:
+    def search(
+        self, query: str, k: int = 10, documents=(), kinds=(), territories=()
+    ) -> list[Passage]:
         self._record("search", query)
         query = self._check_question(query)
         self._check_filters(documents, kinds, territories)
@@ -259,10 +271,14 @@ class FakeAssistant:
             return {"id": c.id, "locator": c.locator, "text": c.text}
 
         return {
-            "id": chunk.id, "document": chunk.document, "document_id": chunk.document_id,
-            "locator": chunk.locator, "page": chunk.page, "text": chunk.text,
-            "before": [brief(c) for c in same_doc[max(0, i - 2):i]],
-            "after": [brief(c) for c in same_doc[i + 1:i + 3]],
+            "id": chunk.id,
+            "document": chunk.document,
+            "document_id": chunk.document_id,
+            "locator": chunk.locator,
+            "page": chunk.page,
+            "text": chunk.text,
+            "before": [brief(c) for c in same_doc[max(0, i - 2) : i]],
+            "after": [brief(c) for c in same_doc[i + 1 : i + 3]],
         }
 
     def documents(self) -> list[dict]:
@@ -278,11 +294,19 @@ class FakeAssistant:
             )
         sections = []
         if document_id == _CALVADOS:
-            sections = [{
-                "title": "Axe 2", "id": f"{_CALVADOS}/axe-2",
-                "children": [{"title": "Création d'une nouvelle EMAS",
-                              "id": f"{_CALVADOS}/axe-2/emas-caen", "children": []}],
-            }]
+            sections = [
+                {
+                    "title": "Axe 2",
+                    "id": f"{_CALVADOS}/axe-2",
+                    "children": [
+                        {
+                            "title": "Création d'une nouvelle EMAS",
+                            "id": f"{_CALVADOS}/axe-2/emas-caen",
+                            "children": [],
+                        }
+                    ],
+                }
+            ]
         return {"id": document_id, "title": _TITLES[document_id], "sections": sections}
 
     def glossary(self, term: str | None = None) -> list[dict]:

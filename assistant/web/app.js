@@ -203,10 +203,19 @@
   }
 
   function renderExpansions(expansions) {
-    els.expansionList.replaceChildren(...expansions.flatMap((x) => [
-      el("dt", { text: x.term }), el("dd", { text: x.expansion }),
-    ]));
+    els.expansionList.replaceChildren(...expansions.map((x) =>
+      el("div", { class: "expansion" }, el("dt", { text: x.term }),
+        el("dd", { text: x.expansion }))));
     show(els.expansions, expansions.length > 0);
+  }
+
+  const REFUSAL = "Les documents ne le disent pas";
+
+  function refusalDetail(text) {
+    // The heading already says it: keep only what the answer adds, e.g. drop
+    // « Les documents ne le disent pas. » or « Les documents ne le précisent pas : ».
+    const rest = text.trim().replace(/^les documents ne l[e'’]\s*\S+ pas\s*[.:;,\u2014-]*\s*/i, "");
+    return rest.charAt(0).toUpperCase() + rest.slice(1);
   }
 
   function render(answer) {
@@ -216,7 +225,8 @@
     show(els.refusal, answer.abstained);
     show(els.answerBlock, !answer.abstained);
     if (answer.abstained) {
-      els.refusalText.textContent = answer.answer;
+      els.refusalText.textContent = refusalDetail(answer.answer);
+      show(els.refusalText, els.refusalText.textContent !== "");
       els.seeAlso.replaceChildren(...answer.passages.map((p) =>
         renderSource(p, { cls: "see-also-item" })));
       show(els.seeAlsoBlock, answer.passages.length > 0);
@@ -236,7 +246,8 @@
   function plainText(answer) {
     const lines = [`Question : ${answer.question}`, ""];
     if (answer.abstained) {
-      lines.push("Les documents ne le disent pas.", answer.answer);
+      lines.push(`${REFUSAL}.`);
+      if (refusalDetail(answer.answer)) lines.push(refusalDetail(answer.answer));
       if (answer.passages.length) {
         lines.push("", "Voir aussi :");
         for (const p of answer.passages) {

