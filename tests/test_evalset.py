@@ -1,0 +1,43 @@
+"""The evaluation set is valid: quotes are in their documents, facts in the answers."""
+
+from collections import Counter
+
+from evals.dataset import load_items, validate
+from evals.metrics import answer_sentences, correct, faithful_share, holds
+from tests.conftest import CORPUS
+
+
+def test_every_quote_and_fact_checks_out():
+    items = load_items()
+    assert validate(items, CORPUS) == []
+
+
+def test_set_size_spread_and_split():
+    items = load_items()
+    assert len(items) >= 150
+    kinds = Counter(i.kind for i in items)
+    assert kinds["unanswerable"] / len(items) >= 0.15
+    documents = Counter(s.document for i in items for s in i.sources)
+    assert set(documents) == {
+        "bilan-calvados-2025", "feuille-de-route-calvados-2024", "bilan-le-havre-2025",
+        "ptsm-calvados-2026-2030", "cls-lisieux-2025-2029",
+    }
+    assert {i.split for i in items} == {"dev", "test"}
+
+
+def test_validator_catches_a_wrong_quote():
+    from dataclasses import replace
+
+    from evals.dataset import Source
+
+    item = next(i for i in load_items() if i.answerable)
+    bad = replace(item, sources=(Source(item.sources[0].document, "une phrase qui n'existe pas du tout"),))
+    assert validate([bad], CORPUS)
+
+
+def test_metrics():
+    assert holds("Le pilotage est porté par la Ligue de l’enseignement.", "porté par la ligue de l'enseignement")
+    assert correct("Porté par la Ligue de l'Enseignement", [["ligue de l'enseignement"]])
+    assert not correct("Porté par la CAF", [["ligue de l'enseignement"]])
+    assert answer_sentences("A b. [1] C d. [2]") == [("A b.", [1]), ("C d.", [2])]
+    assert faithful_share("A b. [1] X. [2]", {1: "A b. suite", 2: "autre"}) == 0.5
