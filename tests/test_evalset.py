@@ -19,8 +19,11 @@ def test_set_size_spread_and_split():
     assert kinds["unanswerable"] / len(items) >= 0.15
     documents = Counter(s.document for i in items for s in i.sources)
     assert set(documents) == {
-        "bilan-calvados-2025", "feuille-de-route-calvados-2024", "bilan-le-havre-2025",
-        "ptsm-calvados-2026-2030", "cls-lisieux-2025-2029",
+        "bilan-calvados-2025",
+        "feuille-de-route-calvados-2024",
+        "bilan-le-havre-2025",
+        "ptsm-calvados-2026-2030",
+        "cls-lisieux-2025-2029",
     }
     assert {i.split for i in items} == {"dev", "test"}
 
@@ -31,12 +34,17 @@ def test_validator_catches_a_wrong_quote():
     from evals.dataset import Source
 
     item = next(i for i in load_items() if i.answerable)
-    bad = replace(item, sources=(Source(item.sources[0].document, "une phrase qui n'existe pas du tout"),))
+    bad = replace(
+        item, sources=(Source(item.sources[0].document, "une phrase qui n'existe pas du tout"),)
+    )
     assert validate([bad], CORPUS)
 
 
 def test_metrics():
-    assert holds("Le pilotage est porté par la Ligue de l’enseignement.", "porté par la ligue de l'enseignement")
+    assert holds(
+        "Le pilotage est porté par la Ligue de l’enseignement.",
+        "porté par la ligue de l'enseignement",
+    )
     assert correct("Porté par la Ligue de l'Enseignement", [["ligue de l'enseignement"]])
     assert not correct("Porté par la CAF", [["ligue de l'enseignement"]])
     assert answer_sentences("A b. [1] C d. [2]") == [("A b.", [1]), ("C d.", [2])]

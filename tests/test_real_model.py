@@ -29,11 +29,15 @@ def real_assistant(real_index):
     from indexer.embeddings import DEFAULT_MODEL
 
     root, cache = real_index
-    return Assistant.load(root, Settings(embedding_model=DEFAULT_MODEL, cache_dir=cache, index_dir=root))
+    return Assistant.load(
+        root, Settings(embedding_model=DEFAULT_MODEL, cache_dir=cache, index_dir=root)
+    )
 
 
 def test_emas_question_cites_the_bilan_paragraph(real_assistant):
-    answer = real_assistant.ask("Quel organisme porte la nouvelle EMAS de l'agglomération de Caen ?")
+    answer = real_assistant.ask(
+        "Quel organisme porte la nouvelle EMAS de l'agglomération de Caen ?"
+    )
     assert not answer.abstained
     assert "ligue de l'enseignement" in answer.answer.lower()
     assert any(c.id == "bilan-calvados-2025/emas-caen/p3" for c in answer.citations)

@@ -123,4 +123,11 @@ def test_langchain_retriever(fake_assistant):
     docs = retriever.invoke("Qui porte la fiche action 2.2 du CLS ?")
     assert len(docs) == 3
     assert all("fa-2.2" in d.metadata["citation_id"] for d in docs)
-    assert set(docs[0].metadata) == {"citation_id", "document", "document_id", "locator", "page", "score"}
+    assert set(docs[0].metadata) == {
+        "citation_id",
+        "document",
+        "document_id",
+        "locator",
+        "page",
+        "score",
+    }
