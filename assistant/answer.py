@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from assistant.query import QueryAnalysis
 from assistant.types import Citation, Passage
+from indexer.cleaning import fold
 from indexer.lexical import analyze
 
 ABSTAIN_TEXT = "Les documents ne le précisent pas."
@@ -72,6 +73,38 @@ def has_evidence(sentence: str, kind: str, field: str | None = None) -> bool:
     return True
 
 
+# Capitalised words that name the corpus itself rather than a specific entity.
+_COMMON_NAMES = frozenset(
+    fold(w)
+    for w in "ARS Normandie Calvados CLS PTSM CTS PRS Le La Les Quel Quelle Quels Quelles Qui "
+    "Combien Comment Quand Pour Dans Selon Que Qu Est Où Sur Depuis Avec En Au Aux À De Du Des "
+    "FIR Agence Santé".split()
+)
+_NAME = re.compile(r"(?<!^)(?<![.?!] )\b([A-ZÀ-Ý][\wÀ-ÿ'-]{2,}|[A-Z]{2,}\d*)")
+
+
+def missing_names(question: str, passage: Passage, others: Sequence[Passage] = ()) -> list[str]:
+    """Names in the question absent from the answering passage (or, for acronyms, from
+    all the top passages).
+
+    An answer about "le GEM de Fécamp" does not answer a question about Bolbec.
+    """
+    words = set(re.findall(r"\w+", fold(f"{passage.document} {passage.locator} {passage.text}")))
+    wide = set(words)
+    for other in others:
+        wide |= set(re.findall(r"\w+", fold(f"{other.locator} {other.text}")))
+    missing = []
+    for name in _NAME.findall(question.strip()):
+        folded = fold(name).strip("'-")
+        if folded in _COMMON_NAMES or len(folded) < 3:
+            continue
+        pool = wide if name.isupper() else words
+        stem = folded[:5]
+        if not any(w.startswith(stem) for w in pool):
+            missing.append(name)
+    return missing
+
+
 def _overlap(terms: set[str], text: str) -> float:
     if not terms:
         return 0.0
@@ -119,10 +152,12 @@ def compose(
         return Composition(ABSTAIN_TEXT, (), True)
     candidates.sort(key=lambda c: -c[0])
     best = candidates[0][0]
+    if missing_names(question, top[candidates[0][1]], top):
+        return Composition(ABSTAIN_TEXT, (), True)
     chosen: list[tuple[int, str]] = []
     limit = max_sentences if analysis.kind in ("list", "other", "definition") else 2
     for score, rank, sentence in candidates:
-        if len(chosen) >= limit or score < best * 0.8:
+        if chosen and (len(chosen) >= limit or score < best - 0.2 * abs(best)):
             break
         if any(sentence == s for _, s in chosen):
             continue
