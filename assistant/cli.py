@@ -176,12 +176,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
-    from evals.runner import main as eval_main
-
-    return eval_main(args.eval_args)
-
-
 def cmd_report(args: argparse.Namespace) -> int:
     from assistant.report import write_report
 
@@ -254,9 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int)
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("eval", help="lancer le banc d'évaluation (voir evals/)")
-    p.add_argument("eval_args", nargs=argparse.REMAINDER)
-    p.set_defaults(func=cmd_eval)
+    sub.add_parser("eval", help="lancer le banc d'évaluation (assistant eval --help)")
 
     p = sub.add_parser(
         "report", parents=[common], help="rapport sourcé pour une liste de questions"
@@ -270,6 +262,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["eval"]:
+        # The benchmark has its own options: hand them over untouched.
+        from evals.runner import main as eval_main
+
+        return eval_main(argv[1:])
     try:
         args = build_parser().parse_args(argv)
         return int(args.func(args))

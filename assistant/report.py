@@ -169,6 +169,43 @@ def render_markdown(answers: Sequence[Answer], title: str, generated_at: str) ->
 # -- Word ----------------------------------------------------------------------------------
 
 
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(text: str) -> str:
+    """Drop the characters XML (hence DOCX) cannot hold: controls, lone surrogates."""
+    return _XML_UNSAFE.sub("", text)
+
+
+def _xml_safe_answer(answer: Answer) -> Answer:
+    from dataclasses import replace
+
+    return replace(
+        answer,
+        question=_xml_safe(answer.question),
+        answer=_xml_safe(answer.answer),
+        citations=tuple(
+            replace(
+                c,
+                text=_xml_safe(c.text),
+                locator=_xml_safe(c.locator),
+                document=_xml_safe(c.document),
+            )
+            for c in answer.citations
+        ),
+        passages=tuple(
+            replace(
+                p,
+                text=_xml_safe(p.text),
+                locator=_xml_safe(p.locator),
+                document=_xml_safe(p.document),
+            )
+            for p in answer.passages
+        ),
+        expansions=tuple((_xml_safe(t), _xml_safe(e)) for t, e in answer.expansions),
+    )
+
+
 def render_docx(
     answers: Sequence[Answer], title: str, generated_at: str, path: str | Path | IO[bytes]
 ) -> None:
@@ -182,6 +219,8 @@ def render_docx(
     from docx import Document  # heavy-ish import, only when writing Word files
     from docx.shared import Pt
 
+    answers = [_xml_safe_answer(a) for a in answers]
+    title = _xml_safe(title)
     doc = Document()
     doc.core_properties.title = title
     doc.core_properties.language = "fr-FR"

@@ -197,3 +197,18 @@ def test_write_report_refuses_an_unknown_format_in_french(answers, tmp_path):
 
 def test_french_datetime():
     assert french_datetime(datetime(2025, 11, 1, 9, 5)) == "1er novembre 2025 à 09 h 05"
+
+
+def test_docx_survives_control_characters(tmp_path):
+    """Found by the API fuzz run: a control character in a question broke the DOCX."""
+    from dataclasses import replace
+
+    from docx import Document
+
+    from assistant.report import render_docx
+    from tests.fakes_assistant import emas_answer
+
+    answer = replace(emas_answer(), question="Qui porte\x00 l'EMAS\x1f ?")
+    path = tmp_path / "r.docx"
+    render_docx([answer], "Titre\x0b", "2026-11-22", path)
+    assert "Qui porte l'EMAS ?" in "\n".join(p.text for p in Document(str(path)).paragraphs)
