@@ -7,7 +7,7 @@ be pasted into a report and checked against the quoted source.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.query import QueryAnalysis
@@ -105,6 +105,22 @@ def missing_names(question: str, passage: Passage, others: Sequence[Passage] = (
     return missing
 
 
+def weighted_coverage(
+    terms: set[str], text: str, idf: Mapping[str, float], unknown: float
+) -> float:
+    """Share of the question's information (IDF-weighted terms) found in `text`.
+
+    A term the corpus never uses ("hélicoptères") weighs the most: a question that
+    hinges on it is not answered by passages that merely share its common words.
+    """
+    if not terms:
+        return 1.0
+    present = set(analyze(text))
+    total = sum(idf.get(t, unknown) for t in terms)
+    found = sum(idf.get(t, unknown) for t in terms if t in present)
+    return found / total if total else 1.0
+
+
 def _overlap(terms: set[str], text: str) -> float:
     if not terms:
         return 0.0
@@ -117,7 +133,8 @@ def compose(
     passages: Sequence[Passage],
     fields: dict[str, str | None],
     max_sentences: int = 3,
-    min_coverage: float = 0.5,
+    min_coverage: float = 0.3,
+    idf: Mapping[str, float] | None = None,
 ) -> Composition:
     """Answer from the best passages, or abstain when none supports an answer of the kind asked.
 
@@ -129,7 +146,15 @@ def compose(
     if not top:
         return Composition(ABSTAIN_TEXT, (), True)
     context = " ".join(f"{p.locator} {p.text}" for p in top[:3])
-    if terms and _overlap(terms, context) < min_coverage:
+    if idf:
+        # The corpus never uses a salient word of the question ("hélicoptères"): the
+        # documents cannot answer a question that hinges on it.
+        if any(len(t) >= 9 and not t.isdigit() and t not in idf for t in terms):
+            return Composition(ABSTAIN_TEXT, (), True)
+        coverage = weighted_coverage(terms, context, idf, max(idf.values()))
+    else:
+        coverage = _overlap(terms, context) if terms else 1.0
+    if terms and coverage < min_coverage:
         return Composition(ABSTAIN_TEXT, (), True)
 
     candidates: list[tuple[float, int, str]] = []

@@ -27,8 +27,21 @@ from indexer.errors import (
     UnknownDocument,
     UnknownFilter,
 )
+from indexer.lexical import analyze
 from indexer.store import LoadedIndex, load_index
 from indexer.types import Chunk
+
+
+def inverse_document_frequencies(chunks: Sequence[Chunk]) -> dict[str, float]:
+    """IDF of every analysed term of the corpus, for the abstention's coverage measure."""
+    import math
+
+    df: dict[str, int] = {}
+    for chunk in chunks:
+        for term in set(analyze(f"{chunk.locator_path} {chunk.text}")):
+            df[term] = df.get(term, 0) + 1
+    n = len(chunks)
+    return {t: math.log(1 + n / d) for t, d in df.items()}
 
 
 def check_question(question: str) -> str:
@@ -53,6 +66,7 @@ class Assistant:
         self._by_id = {c.id: i for i, c in enumerate(index.chunks)}
         self._titles = {d["id"]: d["title"] for d in index.documents}
         self._lock = threading.Lock()  # torch inference is not re-entrant-safe everywhere
+        self.idf = inverse_document_frequencies(index.chunks)
 
     @classmethod
     def load(
@@ -175,7 +189,7 @@ class Assistant:
             scores, expansions = self.retriever.scores(question, analysis, mask)
         passages = self._passages(scores, max(10, k))
         fields = {p.id: self.index.chunks[self._by_id[p.id]].field for p in passages}
-        composition = compose(question, analysis, passages[: max(1, k)], fields)
+        composition = compose(question, analysis, passages[: max(1, k)], fields, idf=self.idf)
         text = composition.text
         if composition.abstained:
             text = (

@@ -131,3 +131,25 @@ def test_langchain_retriever(fake_assistant):
         "page",
         "score",
     }
+
+
+def test_idf_weighted_coverage_and_unknown_words():
+    from assistant.answer import weighted_coverage
+
+    from indexer.lexical import analyze
+
+    ars, finance, crt = analyze("ARS finance CRT")
+    idf = {ars: 1.0, finance: 2.0, crt: 5.0}
+    terms = {ars, finance, crt}
+    assert weighted_coverage(terms, "L'ARS finance le CRT", idf, 8.0) == 1.0
+    assert weighted_coverage(terms, "L'ARS finance", idf, 8.0) == 3 / 8
+    passages = [_p(1, "doc/a/p1", "La Normandie compte 3 projets sanitaires.")]
+    q = "Combien d'hélicoptères sanitaires la Normandie possède-t-elle ?"
+    result = compose(q, analyze_question(q), passages, {}, idf={"sanitair": 2.0, "normand": 1.0})
+    assert result.abstained
+
+
+def test_real_corpus_abstains_on_a_word_it_never_uses(fake_assistant):
+    assert fake_assistant.ask(
+        "Combien d'hélicoptères sanitaires la Normandie possède-t-elle ?"
+    ).abstained
