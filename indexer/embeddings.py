@@ -81,17 +81,24 @@ class SentenceTransformerEmbedder:
     def embed_documents(
         self, texts: Sequence[str], progress: Callable[[int], None] | None = None
     ) -> np.ndarray:
-        out = []
-        for start in range(0, len(texts), self.batch_size):
-            batch = [
-                self.profile.passage_prefix + t for t in texts[start : start + self.batch_size]
-            ]
-            out.append(self._model.encode(batch, normalize_embeddings=True, convert_to_numpy=True))
-            if progress:
-                progress(len(batch))
-        if not out:
+        if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.vstack(out).astype(np.float32)
+        # Sort by length once for the whole corpus so that batches pad little, and
+        # encode in blocks so that the progress bar moves.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        block = self.batch_size * 8
+        for start in range(0, len(order), block):
+            ids = order[start : start + block]
+            out[ids] = self._model.encode(
+                [self.profile.passage_prefix + texts[i] for i in ids],
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+            )
+            if progress:
+                progress(len(ids))
+        return out
 
     def embed_query(self, text: str) -> np.ndarray:
         vector = self._model.encode(
