@@ -135,7 +135,6 @@ def test_langchain_retriever(fake_assistant):
 
 def test_idf_weighted_coverage_and_unknown_words():
     from assistant.answer import weighted_coverage
-
     from indexer.lexical import analyze
 
     ars, finance, crt = analyze("ARS finance CRT")
