@@ -443,6 +443,7 @@ def create_app(
         ),
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served below from the local swagger-ui-bundle: no CDN offline
         default_response_class=SafeJSONResponse,
         openapi_tags=[
             {"name": "Questions", "description": "Poser une question, chercher des passages."},
@@ -622,4 +623,23 @@ def create_app(
         )
 
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
+    _mount_docs(app)
     return app
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from the swagger-ui-bundle wheel, so it works without network."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Response:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} — documentation de l'API",
+            swagger_js_url="docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="docs-assets/swagger-ui.css",
+            swagger_favicon_url="docs-assets/favicon-32x32.png",
+        )

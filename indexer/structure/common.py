@@ -121,10 +121,17 @@ def sectioned(
     used: set[tuple[str, ...]] = set()
     current_key: list[tuple[str, ...]] = [(slugify(first_section),)]
 
+    heading_line: list[Line | None] = [None]
+
     def flush() -> None:
         if not any(line.text.strip() for line in body):
             body.clear()
-            return
+            # A heading with nothing under it (or a short line taken for one) keeps its
+            # text searchable: it becomes the section's only paragraph.
+            if heading_line[0] is None:
+                return
+            body.append(heading_line[0])
+        heading_line[0] = None
         titles = tuple(t for _, t, _ in stack) or (first_section,)
         units.extend(
             number_paragraphs(
@@ -157,6 +164,7 @@ def sectioned(
             title = title[:140].rsplit(" ", 1)[0] + " …"
         stack.append((level, title, short_slug(title)))
         current_key[0] = section_key()
+        heading_line[0] = Line(title, line.page)
     flush()
     return units
 

@@ -398,3 +398,16 @@ def test_openapi_is_in_french(client):
     assert schema["paths"]["/ask"]["post"]["summary"] == "Poser une question"
     assert "/passages/{citation_id}" in schema["paths"]
     assert client.get("/docs").status_code == 200
+
+
+def test_api_docs_are_served_without_a_cdn():
+    from fastapi.testclient import TestClient
+
+    from tests.fakes_assistant import fake_app
+
+    with TestClient(fake_app()) as client:
+        page = client.get("/docs")
+        assert page.status_code == 200
+        assert "cdn" not in page.text.lower()
+        assert "docs-assets/swagger-ui-bundle.js" in page.text
+        assert client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
