@@ -36,9 +36,16 @@ def test_pdf_page_reaches_the_index(corpus_copy, tmp_path):
     from indexer.embeddings import HashingEmbedder
     from indexer.store import load_index
 
-    _pdf(corpus_copy / "note-pdf.pdf", ["Introduction générale", "La maison de santé ouvre à Honfleur"])
+    _pdf(
+        corpus_copy / "note-pdf.pdf",
+        ["Introduction générale", "La maison de santé ouvre à Honfleur"],
+    )
     build_index(corpus_copy, tmp_path / "idx", HashingEmbedder())
-    chunk = next(c for c in load_index(tmp_path / "idx").chunks if "Honfleur" in c.text and c.document_id == "note-pdf")
+    chunk = next(
+        c
+        for c in load_index(tmp_path / "idx").chunks
+        if "Honfleur" in c.text and c.document_id == "note-pdf"
+    )
     assert chunk.page == 2
 
 
