@@ -26,6 +26,7 @@ from indexer.errors import (
     UnknownCitation,
     UnknownDocument,
     UnknownFilter,
+    UsageError,
 )
 from indexer.lexical import analyze
 from indexer.store import LoadedIndex, load_index
@@ -183,6 +184,11 @@ class Assistant:
         """
         started = time.perf_counter()
         question = check_question(question)
+        if mode != "extractive":
+            raise UsageError(
+                f"Le mode « {mode} » n'est pas disponible : seul le mode « extractive » "
+                "(réponses extraites mot pour mot des documents) est proposé pour l'instant."
+            )
         mask = self._mask(Filters(tuple(documents), tuple(kinds), tuple(territories)))
         analysis = analyze_question(question)
         with self._lock:

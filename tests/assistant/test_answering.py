@@ -152,3 +152,10 @@ def test_real_corpus_abstains_on_a_word_it_never_uses(fake_assistant):
     assert fake_assistant.ask(
         "Combien d'hélicoptères sanitaires la Normandie possède-t-elle ?"
     ).abstained
+
+
+def test_generative_mode_is_refused_clearly(fake_assistant):
+    from indexer.errors import UsageError
+
+    with pytest.raises(UsageError, match="extractive"):
+        fake_assistant.ask("Qui porte l'EMAS ?", mode="generative")
