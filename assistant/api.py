@@ -159,11 +159,22 @@ class Assistant:
         territories: Sequence[str] = (),
     ) -> list[Passage]:
         """The top-k passages for a query, best first."""
-        query = check_question(query)
-        mask = self._mask(Filters(tuple(documents), tuple(kinds), tuple(territories)))
-        with self._lock:
-            scores, _ = self.retriever.scores(query, analyze_question(query), mask)
+        _, scores, _ = self._score(check_question(query), documents, kinds, territories)
         return self._passages(scores, k)
+
+    def _score(
+        self,
+        question: str,
+        documents: Sequence[str],
+        kinds: Sequence[str],
+        territories: Sequence[str],
+    ) -> tuple[Any, np.ndarray, list[tuple[str, str]]]:
+        """Question analysis, fused scores of every chunk (filtered), glossary expansions."""
+        mask = self._mask(Filters(tuple(documents), tuple(kinds), tuple(territories)))
+        analysis = analyze_question(question)
+        with self._lock:
+            scores, expansions = self.retriever.scores(question, analysis, mask)
+        return analysis, scores, expansions
 
     def ask(
         self,
@@ -189,10 +200,7 @@ class Assistant:
                 f"Le mode « {mode} » n'est pas disponible : seul le mode « extractive » "
                 "(réponses extraites mot pour mot des documents) est proposé pour l'instant."
             )
-        mask = self._mask(Filters(tuple(documents), tuple(kinds), tuple(territories)))
-        analysis = analyze_question(question)
-        with self._lock:
-            scores, expansions = self.retriever.scores(question, analysis, mask)
+        analysis, scores, expansions = self._score(question, documents, kinds, territories)
         passages = self._passages(scores, max(10, k))
         fields = {p.id: self.index.chunks[self._by_id[p.id]].field for p in passages}
         composition = compose(question, analysis, passages[: max(1, k)], fields, idf=self.idf)

@@ -180,28 +180,21 @@ def _xml_safe(text: str) -> str:
 def _xml_safe_answer(answer: Answer) -> Answer:
     from dataclasses import replace
 
+    def clean_source(source):  # type: ignore[no-untyped-def]
+        # Citations and passages share the three text fields that reach the document.
+        return replace(
+            source,
+            text=_xml_safe(source.text),
+            locator=_xml_safe(source.locator),
+            document=_xml_safe(source.document),
+        )
+
     return replace(
         answer,
         question=_xml_safe(answer.question),
         answer=_xml_safe(answer.answer),
-        citations=tuple(
-            replace(
-                c,
-                text=_xml_safe(c.text),
-                locator=_xml_safe(c.locator),
-                document=_xml_safe(c.document),
-            )
-            for c in answer.citations
-        ),
-        passages=tuple(
-            replace(
-                p,
-                text=_xml_safe(p.text),
-                locator=_xml_safe(p.locator),
-                document=_xml_safe(p.document),
-            )
-            for p in answer.passages
-        ),
+        citations=tuple(clean_source(c) for c in answer.citations),
+        passages=tuple(clean_source(p) for p in answer.passages),
         expansions=tuple((_xml_safe(t), _xml_safe(e)) for t, e in answer.expansions),
     )
 

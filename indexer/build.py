@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -255,7 +254,3 @@ def parse_report(corpus_dir: Path, warn: Callable[[str], None] = lambda _m: None
             lines.append(f"  Objectifs opérationnels ({len(objectives)}) : {', '.join(objectives)}")
         lines.append("")
     return "\n".join(lines)
-
-
-def dump_json(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, indent=1)
