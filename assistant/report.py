@@ -180,7 +180,7 @@ def _xml_safe(text: str) -> str:
 def _xml_safe_answer(answer: Answer) -> Answer:
     from dataclasses import replace
 
-    def clean_source(source):  # type: ignore[no-untyped-def]
+    def clean_source(source):
         # Citations and passages share the three text fields that reach the document.
         return replace(
             source,
@@ -204,13 +204,12 @@ def render_docx(
 ) -> None:
     """The report as a Word document, saved to `path` (a file path or a binary stream).
 
-    python-docx has no footnote API, and real Word footnotes (a hand-made footnotes
-    part) could not be checked against Word or LibreOffice here. So note calls are
-    superscript numbers in the text, and each answer is followed by a « Notes » section
-    with its numbered notes; numbering runs across the whole report, as footnotes would.
+    Notes are real Word footnotes (see `assistant.docx_footnotes`), which Word numbers
+    continuously across the report. A citation called twice gets two footnotes.
     """
     from docx import Document  # heavy-ish import, only when writing Word files
-    from docx.shared import Pt
+
+    from assistant.docx_footnotes import add_footnote
 
     answers = [_xml_safe_answer(a) for a in answers]
     title = _xml_safe(title)
@@ -240,21 +239,13 @@ def render_docx(
                 for p in answer.passages:
                     doc.add_paragraph(f"{p.document}, {p.locator}", style="List Bullet")
         else:
+            cited = {notes[c.n]: c for c in answer.citations}
             paragraph = doc.add_paragraph()
             for segment in _segments(answer, notes):
-                run = paragraph.add_run(str(segment))
-                run.font.superscript = isinstance(segment, int)
-        if answer.citations:
-            heading = doc.add_paragraph()
-            heading.add_run("Notes").bold = True
-            heading.paragraph_format.space_after = Pt(2)
-            for c in sorted(answer.citations, key=lambda c: c.n):
-                note = doc.add_paragraph()
-                note.paragraph_format.space_after = Pt(2)
-                number = note.add_run(f"{notes[c.n]}.{NBSP}")
-                number.bold = True
-                for run in (number, note.add_run(note_text(c))):
-                    run.font.size = Pt(9)
+                if isinstance(segment, int):
+                    add_footnote(paragraph, note_text(cited[segment]))
+                else:
+                    paragraph.add_run(segment)
 
     doc.add_heading("Bibliographie", level=1)
     documents = cited_documents(answers)

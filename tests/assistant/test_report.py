@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import zipfile
 from datetime import datetime
 
 import docx
 import pytest
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import parse_xml
+from docx.oxml.ns import qn
 
 from assistant.report import (
     french_datetime,
@@ -149,7 +154,37 @@ def test_markdown_without_citations_says_so():
     assert text.rstrip().endswith("Aucun document cité.")
 
 
-def test_docx_holds_the_answers_notes_and_bibliography(answers, tmp_path):
+def docx_parts(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as package:
+        return {name: package.read(name) for name in package.namelist()}
+
+
+def footnotes(path) -> dict[int, str]:
+    """The report's footnotes (separators excluded), by id."""
+    root = parse_xml(docx_parts(path)["word/footnotes.xml"])
+    return {
+        int(note.get(qn("w:id"))): "".join(t.text for t in note.iter(qn("w:t")))
+        for note in root.iterchildren(qn("w:footnote"))
+        if note.get(qn("w:type")) is None
+    }
+
+
+def paragraph_items(paragraph) -> list[str | int]:
+    """A body paragraph as its texts and footnote-call ids, in reading order."""
+    items: list[str | int] = []
+    for run in paragraph._p.iterchildren(qn("w:r")):
+        call = run.find(qn("w:footnoteReference"))
+        if call is not None:
+            assert run.find(qn("w:rPr")).find(qn("w:rStyle")).get(qn("w:val")) == (
+                "FootnoteReference"
+            )
+            items.append(int(call.get(qn("w:id"))))
+        elif run.text:
+            items.append(run.text)
+    return items
+
+
+def test_docx_holds_the_answers_and_bibliography_without_a_notes_section(answers, tmp_path):
     path = tmp_path / "rapport.docx"
     render_docx(answers, "Rapport EMAS", WHEN, path)
 
@@ -158,9 +193,9 @@ def test_docx_holds_the_answers_notes_and_bibliography(answers, tmp_path):
     assert paragraphs[0] == "Rapport EMAS"
     assert document.core_properties.language == "fr-FR"
     assert "1. Qu'est-ce qu'une EMAS et où a-t-elle été créée ?" in paragraphs
-    assert paragraphs.count("Notes") == 2
-    assert f"1.{NBSP}{note_text(answers[0].citations[0])}" in paragraphs
-    assert f"3.{NBSP}{note_text(answers[2].citations[1])}" in paragraphs
+    assert "À Caen et à Lillebonne." in paragraphs, "calls are footnotes, not text"
+    assert "Notes" not in paragraphs
+    assert not any("«" in p for p in paragraphs), "no passage quoted in the body"
     assert "Les documents ne le disent pas." in paragraphs
     bibliography = paragraphs[paragraphs.index("Bibliographie") + 1 :]
     assert bibliography == [
@@ -169,14 +204,52 @@ def test_docx_holds_the_answers_notes_and_bibliography(answers, tmp_path):
     ]
 
 
-def test_docx_note_calls_are_superscript(answers, tmp_path):
+def test_docx_footnotes_part_is_declared_as_word_expects(answers, tmp_path):
+    path = tmp_path / "rapport.docx"
+    render_docx(answers, "Rapport", WHEN, path)
+    parts = docx_parts(path)
+
+    rels = parse_xml(parts["word/_rels/document.xml.rels"])
+    assert [r.get("Target") for r in rels if r.get("Type") == RT.FOOTNOTES] == ["footnotes.xml"]
+    types = parse_xml(parts["[Content_Types].xml"])
+    overrides = {o.get("PartName"): o.get("ContentType") for o in types}
+    assert overrides["/word/footnotes.xml"] == CT.WML_FOOTNOTES
+    notes = parse_xml(parts["word/footnotes.xml"]).iterchildren(qn("w:footnote"))
+    separators = [(n.get(qn("w:id")), n.get(qn("w:type"))) for n in notes][:2]
+    assert separators == [("-1", "separator"), ("0", "continuationSeparator")]
+    styles = parse_xml(parts["word/styles.xml"])
+    reference = next(
+        s
+        for s in styles.iterchildren(qn("w:style"))
+        if s.get(qn("w:styleId")) == "FootnoteReference"
+    )
+    assert reference.find(f"{qn('w:rPr')}/{qn('w:vertAlign')}").get(qn("w:val")) == "superscript"
+
+
+def test_docx_has_one_footnote_per_citation_called_where_the_fact_is(answers, tmp_path):
     path = tmp_path / "rapport.docx"
     render_docx(answers, "Rapport", WHEN, path)
 
-    answer = next(p for p in docx.Document(str(path)).paragraphs if p.text.startswith("À Caen"))
-    calls = [(r.text, r.font.superscript) for r in answer.runs if r.font.superscript]
-    assert calls == [("2", True), ("3", True)]
-    assert answer.text == "À Caen2 et à Lillebonne3."
+    notes = footnotes(path)
+    assert notes == {
+        1: f" {note_text(answers[0].citations[0])}",
+        2: f" {note_text(answers[2].citations[0])}",
+        3: f" {note_text(answers[2].citations[1])}",
+    }
+    assert "Création d'une EMAS sur le territoire de Lillebonne." in notes[3]
+    body = docx.Document(str(path)).paragraphs
+    emas = next(p for p in body if p.text.startswith("Une nouvelle"))
+    assert paragraph_items(emas)[-2:] == [1, "."]
+    # Ids follow the calls across the report, so Word's numbers are the Markdown ones.
+    caen = next(p for p in body if p.text.startswith("À Caen"))
+    assert paragraph_items(caen) == ["À Caen", 2, " et à Lillebonne", 3, "."]
+
+
+def test_docx_without_citations_has_no_footnotes(tmp_path):
+    path = tmp_path / "rapport.docx"
+    render_docx([refused_answer()], "Rapport", WHEN, path)
+
+    assert "word/footnotes.xml" not in docx_parts(path)
 
 
 @pytest.mark.parametrize("fmt", ["md", "docx"])
@@ -208,7 +281,9 @@ def test_docx_survives_control_characters(tmp_path):
     from assistant.report import render_docx
     from tests.fakes_assistant import emas_answer
 
-    answer = replace(emas_answer(), question="Qui porte\x00 l'EMAS\x1f ?")
+    citation = replace(emas_answer().citations[0], text="Une EMAS\x0c créée.")
+    answer = replace(emas_answer(), question="Qui porte\x00 l'EMAS\x1f ?", citations=(citation,))
     path = tmp_path / "r.docx"
     render_docx([answer], "Titre\x0b", "2026-11-22", path)
     assert "Qui porte l'EMAS ?" in "\n".join(p.text for p in Document(str(path)).paragraphs)
+    assert f"«{NBSP}Une EMAS créée.{NBSP}»" in footnotes(path)[1], "footnotes are cleaned too"
