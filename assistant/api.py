@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from assistant.answer import ABSTAIN_TEXT, compose
+from assistant.generative import Writer, writer_from_settings
 from assistant.query import MAX_QUESTION_CHARS, analyze_question
 from assistant.retrieval import HybridRetriever, Weights, expand_query
 from assistant.settings import Settings, get_settings
@@ -22,6 +23,7 @@ from assistant.types import Answer, Filters, Passage
 from indexer.embeddings import Embedder, load_embedder
 from indexer.errors import (
     EmptyQuestion,
+    LLMNotConfigured,
     QuestionTooLong,
     UnknownCitation,
     UnknownDocument,
@@ -60,8 +62,15 @@ def check_question(question: str) -> str:
 class Assistant:
     """Answers French questions from the indexed corpus, with citations."""
 
-    def __init__(self, index: LoadedIndex, embedder: Embedder, weights: Weights | None = None):
+    def __init__(
+        self,
+        index: LoadedIndex,
+        embedder: Embedder,
+        weights: Weights | None = None,
+        writer: Writer | None = None,
+    ):
         self.index = index
+        self.writer = writer  # generative mode; None when no language model is configured
         self.embedder = embedder
         self.retriever = HybridRetriever(index, embedder, weights or Weights())
         self._by_id = {c.id: i for i, c in enumerate(index.chunks)}
@@ -88,7 +97,12 @@ class Assistant:
             settings.embedding_model, settings.cache_dir, settings.batch_size
         )
         index = load_index(settings.index_dir, embedder.name, embedder.dimension)
-        return cls(index, embedder, Weights(bm25=settings.bm25_weight, dense=settings.dense_weight))
+        return cls(
+            index,
+            embedder,
+            Weights(bm25=settings.bm25_weight, dense=settings.dense_weight),
+            writer=writer_from_settings(settings),
+        )
 
     # -- filters -------------------------------------------------------------------
     def filter_values(self) -> dict[str, list[str]]:
@@ -195,11 +209,7 @@ class Assistant:
         """
         started = time.perf_counter()
         question = check_question(question)
-        if mode != "extractive":
-            raise UsageError(
-                f"Le mode « {mode} » n'est pas disponible : seul le mode « extractive » "
-                "(réponses extraites mot pour mot des documents) est proposé pour l'instant."
-            )
+        writer = self._writer_for(mode)
         analysis, scores, expansions = self._score(question, documents, kinds, territories)
         passages = self._passages(scores, max(10, k))
         fields = {p.id: self.index.chunks[self._by_id[p.id]].field for p in passages}
@@ -210,7 +220,7 @@ class Assistant:
                 f"{ABSTAIN_TEXT} Aucun passage du corpus ne répond à cette question ; "
                 "voir aussi les passages les plus proches ci-dessous."
             )
-        return Answer(
+        answer = Answer(
             question=question,
             answer=text,
             abstained=composition.abstained,
@@ -220,6 +230,46 @@ class Assistant:
             mode="extractive",
             expansions=tuple(expansions),
         )
+        # Generative mode writes over the same retrieval; the extractive answer is its
+        # fallback whenever the model fails or no sentence survives the checker.
+        return writer.rewrite(answer, k) if writer else answer
+
+    def ask_stream(
+        self,
+        question: str,
+        k: int = 5,
+        documents: Sequence[str] = (),
+        kinds: Sequence[str] = (),
+        territories: Sequence[str] = (),
+        mode: str = "generative",
+    ) -> Iterator[dict[str, Any]]:
+        """The answer as events: checked sentences as they are written, then the answer.
+
+        Bad input raises here, before any event (so the API can still answer 422).
+        Events: {"event": "sentence", "text", "citations"}, {"event": "removed",
+        "sentence", "reason"}, and last {"event": "answer", "answer": Answer}.
+        """
+        writer = self._writer_for(mode)
+        base = self.ask(question, k, documents, kinds, territories)
+        if writer is None:
+            return iter([{"event": "answer", "answer": base}])
+        return writer.stream(base, k)
+
+    def _writer_for(self, mode: str) -> Writer | None:
+        """The writer for a generative request, None for extractive; French error otherwise."""
+        if mode == "extractive":
+            return None
+        if mode != "generative":
+            raise UsageError(
+                f"Mode inconnu : « {mode} ». Modes possibles : extractive, generative."
+            )
+        if self.writer is None:
+            raise LLMNotConfigured(
+                "Le mode « generative » demande un modèle de langue : définissez "
+                "ASSISTANT_LLM_BASE_URL et ASSISTANT_LLM_MODEL (point d'accès compatible "
+                "OpenAI), ou utilisez le mode « extractive »."
+            )
+        return self.writer
 
     # -- browsing ------------------------------------------------------------------
     def passage(self, citation_id: str, context: int = 2) -> dict[str, Any]:
@@ -321,4 +371,5 @@ class Assistant:
             "index_built_at": self.index.manifest.get("built_at"),
             "embedder": self.embedder.name,
             "chunks": len(self.index.chunks),
+            "llm": self.writer.describe() if self.writer else None,
         }

@@ -86,6 +86,9 @@ def cmd_glossary(args: argparse.Namespace) -> int:
 
 
 def _print_answer(data: dict[str, Any]) -> None:
+    generation = data.get("generation")
+    if generation and generation.get("fallback"):
+        print(f"(mode génératif : {generation['fallback']})\n")
     print(data["answer"])
     print()
     if data["citations"]:
@@ -99,6 +102,10 @@ def _print_answer(data: dict[str, Any]) -> None:
         print("Voir aussi :")
         for p in data["passages"][:3]:
             print(f"  - {p['document']} › {p['locator']}  ({p['id']})")
+    if generation:
+        print(f"\nRédigé par {generation['model']} (gabarit {generation['prompt']}).")
+        for removed in generation["removed"]:
+            print(f"  Phrase retirée ({removed['reason']}) : « {removed['sentence']} »")
 
 
 def _filters(args: argparse.Namespace) -> dict[str, Any]:
@@ -115,7 +122,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if not args.question:
         raise UsageError('Donnez une question (assistant ask "…") ou --batch FICHIER.')
     assistant = _load(args)
-    answer = assistant.ask(args.question, k=args.k, **_filters(args))
+    answer = assistant.ask(args.question, k=args.k, mode=args.mode, **_filters(args))
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
     else:
@@ -143,7 +150,9 @@ def _batch(args: argparse.Namespace) -> int:
     assistant = _load(args)
     for item in items:
         try:
-            out = assistant.ask(item["question"], k=args.k, **_filters(args)).to_dict()
+            out = assistant.ask(
+                item["question"], k=args.k, mode=args.mode, **_filters(args)
+            ).to_dict()
         except UsageError as exc:
             out = {"question": item["question"], "error": str(exc)}
         print(json.dumps({**item, **out}, ensure_ascii=False), flush=True)
@@ -188,7 +197,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     assistant = _load(args)
-    answers = [assistant.ask(q) for q in tqdm(questions, desc="Questions", file=sys.stderr)]
+    answers = [
+        assistant.ask(q, mode=args.mode) for q in tqdm(questions, desc="Questions", file=sys.stderr)
+    ]
     write_report(answers, args.format, Path(args.output), args.title)
     print(f"Rapport écrit dans {args.output}")
     return 0
@@ -197,6 +208,16 @@ def cmd_report(args: argparse.Namespace) -> int:
 class FrenchParser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # type: ignore[override]
         raise UsageError(f"Usage incorrect : {message}. Voir « assistant --help ».")
+
+
+def _mode_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--mode",
+        choices=["extractive", "generative"],
+        default="extractive",
+        help="extractive (défaut : phrases citées telles quelles) ou generative (rédigé par "
+        "le modèle de langue d'ASSISTANT_LLM_BASE_URL, chaque phrase vérifiée)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -236,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--document", action="append", help="filtrer par document (id)")
     p.add_argument("--kind", action="append", help="filtrer par type de document")
     p.add_argument("--territory", action="append", help="filtrer par territoire")
+    _mode_option(p)
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("show", parents=[common], help="afficher un passage et son contexte")
@@ -257,6 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["md", "docx"], default="md")
     p.add_argument("-o", "--output", required=True)
     p.add_argument("--title", default="Réponses sourcées")
+    _mode_option(p)
     p.set_defaults(func=cmd_report)
     return parser
 

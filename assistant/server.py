@@ -13,7 +13,7 @@ import io
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from datetime import datetime
@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal, Protocol
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -57,6 +57,15 @@ class Assistant(Protocol):
         territories: Any = ...,
         mode: str = ...,
     ) -> Answer: ...
+    def ask_stream(
+        self,
+        question: str,
+        k: int = ...,
+        documents: Any = ...,
+        kinds: Any = ...,
+        territories: Any = ...,
+        mode: str = ...,
+    ) -> Iterator[dict[str, Any]]: ...
     def search(
         self,
         query: str,
@@ -92,7 +101,10 @@ class AskRequest(BaseModel):
     kinds: FilterValues = Field(description="Types de documents (bilan, CLS, PTSM…).")
     territories: FilterValues = Field(description="Territoires (Calvados, Le Havre…).")
     mode: Literal["extractive", "generative"] = Field(
-        "extractive", description="« extractive » cite les passages tels quels."
+        "extractive",
+        description="« extractive » cite les passages tels quels ; « generative » fait "
+        "rédiger la réponse par le modèle de langue configuré, chaque phrase vérifiée "
+        "contre le passage qu'elle cite (repli sur l'extractif en cas d'échec).",
     )
 
 
@@ -147,6 +159,20 @@ class ExpansionOut(_Open):
     expansion: str
 
 
+class RemovedOut(_Open):
+    sentence: str
+    reason: str
+
+
+class GenerationOut(_Open):
+    model: str
+    prompt: str = Field(description="Gabarit de prompts/ qui a produit la réponse.")
+    kept: int = Field(description="Phrases générées retenues par le vérificateur.")
+    removed: list[RemovedOut] = Field(description="Phrases retirées, et pourquoi.")
+    fallback: str | None = Field(None, description="Pourquoi la réponse extractive est donnée.")
+    latency_ms: float = 0.0
+
+
 class AnswerOut(_Open):
     question: str
     answer: str
@@ -156,6 +182,9 @@ class AnswerOut(_Open):
     latency_ms: float
     mode: str
     expansions: list[ExpansionOut] = Field(description="Sigles de la question et leur sens.")
+    generation: GenerationOut | None = Field(
+        None, description="Mode génératif : modèle, gabarit, phrases retirées, repli."
+    )
 
 
 class NeighbourOut(_Open):
@@ -184,6 +213,9 @@ class DocumentOut(_Open):
     period: str = ""
     publisher: str = ""
     chunks: int | None = None
+    llm: dict[str, Any] | None = Field(
+        None, description="Modèle de langue du mode génératif (absent : extractif seul)."
+    )
 
 
 class SectionOut(_Open):
@@ -401,6 +433,21 @@ async def _on_unexpected_error(request: Request, exc: Exception) -> SafeJSONResp
     )
 
 
+def server_sent_event(event: dict[str, Any]) -> str:
+    """One SSE frame: `event: <kind>` and the event's JSON (answers in their contract)."""
+    data = {
+        key: value.to_dict()
+        if isinstance(value, Answer)
+        else [asdict(v) for v in value]
+        if key == "citations"
+        else value
+        for key, value in event.items()
+        if key != "event"
+    }
+    payload = json.dumps(data, ensure_ascii=False).encode("utf-8", "replace").decode("utf-8")
+    return f"event: {event['event']}\ndata: {payload}\n\n"
+
+
 # -- the application ---------------------------------------------------------------------
 
 
@@ -476,6 +523,32 @@ def create_app(
             mode=body.mode,
         )
         return answer.to_dict()
+
+    @app.post(
+        "/ask/stream",
+        tags=["Questions"],
+        responses=ERRORS | {200: {"content": {"text/event-stream": {}}}},
+        response_class=StreamingResponse,
+        summary="Poser une question, réponse rédigée en flux (SSE)",
+        description="Événements server-sent : `sentence` (une phrase déjà vérifiée, avec "
+        "ses citations), `removed` (une phrase refusée et la raison), puis `answer` "
+        "(la réponse complète, même contrat que POST /ask). Les erreurs de saisie "
+        "répondent 422 avant tout événement.",
+    )
+    def ask_stream(body: AskRequest, assistant: AssistantDep) -> StreamingResponse:
+        events = assistant.ask_stream(
+            body.question,
+            k=body.k,
+            documents=tuple(body.documents),
+            kinds=tuple(body.kinds),
+            territories=tuple(body.territories),
+            mode=body.mode,
+        )
+        return StreamingResponse(
+            (server_sent_event(e) for e in events),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
 
     @app.get(
         "/search",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from indexer.embeddings import DEFAULT_MODEL
@@ -26,6 +26,19 @@ class Settings(BaseSettings):
     batch_size: int = 32
     host: str = "127.0.0.1"
     port: int = 8000
+    # Optional generative mode: any OpenAI-compatible chat endpoint (Albert, vLLM, Ollama…).
+    llm_base_url: str | None = Field(None, description="URL du point d'accès compatible OpenAI")
+    llm_model: str | None = Field(None, description="Nom du modèle de langue")
+    llm_api_key: SecretStr | None = Field(None, description="Clé d'API (si le serveur en exige)")
+    llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
+    llm_timeout: float = Field(30.0, gt=0, description="Délai maximal d'une génération (s)")
+    llm_prompt: str = Field("answer", description="Gabarit de prompts/ : nom ou nom.vN")
+    llm_min_support: float = Field(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        description="Part minimale des mots d'une phrase présents dans sa source",
+    )
     # Retrieval weights (tuned on the dev split of evals/, see README).
     bm25_weight: float = 0.7
     dense_weight: float = 0.3
@@ -33,5 +46,19 @@ class Settings(BaseSettings):
 
 def get_settings(**overrides: object) -> Settings:
     """Settings from the environment, with explicit (CLI) overrides applied."""
+    from pydantic import ValidationError
+
+    from indexer.errors import SettingsError
+
     clean = {k: v for k, v in overrides.items() if v is not None}
-    return Settings(**clean)  # type: ignore[arg-type]
+    try:
+        return Settings(**clean)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"ASSISTANT_{'_'.join(str(p) for p in e['loc']).upper()} "
+            f"= {str(e.get('input'))[:40]!r} ({e['msg']})"
+            for e in exc.errors()
+        )
+        raise SettingsError(
+            f"Réglage invalide : {problems}. Corrigez la variable d'environnement."
+        ) from None

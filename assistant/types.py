@@ -43,6 +43,26 @@ class Filters:
 
 
 @dataclass(frozen=True)
+class RemovedSentence:
+    """A generated sentence the checker refused, and why (in French)."""
+
+    sentence: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Generation:
+    """How a generative answer was produced: the answer's manifest."""
+
+    model: str
+    prompt: str  # template name and version, e.g. "answer.v1"
+    kept: int = 0  # generated sentences that passed the checker
+    removed: tuple[RemovedSentence, ...] = ()
+    fallback: str | None = None  # why the extractive answer is shown instead, in French
+    latency_ms: float = 0.0
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     answer: str
@@ -52,6 +72,7 @@ class Answer:
     latency_ms: float
     mode: str = "extractive"
     expansions: tuple[tuple[str, str], ...] = field(default=())  # (acronym, expansion)
+    generation: Generation | None = None  # set when the generative mode was asked for
 
     def to_dict(self) -> dict[str, Any]:
         """The public JSON contract."""
@@ -68,4 +89,5 @@ class Answer:
             "latency_ms": round(self.latency_ms, 1),
             "mode": self.mode,
             "expansions": [{"term": t, "expansion": e} for t, e in self.expansions],
+            "generation": None if self.generation is None else asdict(self.generation),
         }

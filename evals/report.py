@@ -20,6 +20,9 @@ DEFINITIONS = {
     "false_refusals": "Part des questions répondables pour lesquelles l'assistant s'abstient à tort.",
     "latency_p50_ms": "Latence médiane d'une question (ms), modèle et index chargés.",
     "latency_p95_ms": "95e centile de la latence (ms).",
+    "sentences_kept": "Mode génératif : phrases générées retenues par le vérificateur.",
+    "sentences_removed": "Mode génératif : phrases générées retirées (sans citation, citation inexistante, nombre, nom ou contenu absent du passage cité).",
+    "fallbacks": "Mode génératif : part des questions où la réponse extractive a été donnée (modèle en échec ou aucune phrase appuyée).",
 }
 
 
@@ -79,11 +82,17 @@ def write_reports(
         "latency_p50_ms",
         "latency_p95_ms",
     ]
+    if "sentences_removed" in summaries["assistant"]:  # generative mode
+        main_cols += ["sentences_kept", "sentences_removed", "fallbacks"]
     md = [
         "# Banc d'évaluation de l'assistant",
         "",
         f"Jeu : `evals/questions.jsonl`, partie **{split}**, {summaries['assistant']['questions']} questions. "
         f"Généré le {time.strftime('%Y-%m-%d %H:%M')}. Détail de chaque réponse : `{json_path.name}`.",
+        "",
+        "Mode : **génératif** (réponses rédigées par un modèle de langue, phrases vérifiées)."
+        if "sentences_removed" in summaries["assistant"]
+        else "Mode : **extractif** (phrases citées mot pour mot).",
         "",
         "## Résultats",
         "",

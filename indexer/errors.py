@@ -68,4 +68,16 @@ class BatchFileError(UsageError):
     pass
 
 
+class SettingsError(UsageError):
+    """An ASSISTANT_* environment variable has a bad value."""
+
+
+class LLMNotConfigured(UsageError):
+    """Generative mode asked for, but no language model is configured."""
+
+
+class PromptNotFound(UsageError):
+    """The configured prompt template is not in prompts/."""
+
+
 REBUILD_HINT = "Reconstruisez l'index avec « assistant index --rebuild » (ou « make index »)."

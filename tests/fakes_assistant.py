@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
+from assistant.generative import Writer
 from assistant.types import Answer, Citation, Passage
 from indexer.errors import (
     EmptyQuestion,
+    LLMNotConfigured,
     QuestionTooLong,
     UnknownCitation,
     UnknownDocument,
@@ -159,6 +161,11 @@ def _ranked(chunks: Iterable[Passage], scores: Iterable[float]) -> tuple[Passage
 class FakeAssistant:
     """Deterministic answers over `CHUNKS`; counts its calls for the tests."""
 
+    # The real generative writer over a fake chat model (`fake_writer`), or None.
+    # Not an __init__ argument: FastAPI would take it for a request parameter when the
+    # class itself overrides the dependency.
+    writer: Writer | None = None
+
     def __init__(self) -> None:
         self.calls: list[tuple[str, str]] = []
         self._lock = threading.Lock()
@@ -220,6 +227,25 @@ class FakeAssistant:
         mode: str = "extractive",
     ) -> Answer:
         self._record("ask", question)
+        writer = self._writer_for(mode)
+        base = self._extractive(question, k, documents, kinds, territories)
+        return writer.rewrite(base, k) if writer else base
+
+    def ask_stream(
+        self, question: str, k: int = 5, documents=(), kinds=(), territories=(), mode="generative"
+    ) -> Iterator[dict]:
+        self._record("ask_stream", question)
+        writer = self._writer_for(mode)
+        base = self._extractive(question, k, documents, kinds, territories)
+        return writer.stream(base, k) if writer else iter([{"event": "answer", "answer": base}])
+
+    def _writer_for(self, mode: str) -> Writer | None:
+        if mode == "generative" and self.writer is None:
+            raise LLMNotConfigured("Le mode « generative » demande un modèle de langue.")
+        return self.writer if mode == "generative" else None
+
+    def _extractive(self, question: str, k: int, documents, kinds, territories) -> Answer:
+        mode = "extractive"
         question = self._check_question(question)
         self._check_filters(documents, kinds, territories)
         pool = self._filtered(documents, kinds, territories)
@@ -328,6 +354,7 @@ class FakeAssistant:
             "index_built_at": "2025-11-22T17:30:00+01:00",
             "embedder": "fake-embedder",
             "chunks": len(CHUNKS),
+            "llm": self.writer.describe() if self.writer else None,
         }
 
 
@@ -341,8 +368,41 @@ def refused_answer() -> Answer:
     return FakeAssistant().ask("Combien d'hélicoptères sanitaires dans le Calvados ?")
 
 
+# What the fake chat model "writes" for the EMAS question: two supported sentences and,
+# between them, one with an invented number that the checker must remove.
+GENERATED_EMAS = (
+    "L'EMAS de Caen a été créée à la rentrée de septembre 2024 pour la circonscription "
+    "académique de Caen 1 [2]. Elle compte 45 établissements [2]. Elle a été sollicitée "
+    "pour 9 interventions au dernier trimestre 2024 [3]."
+)
+
+
+def fake_writer(*replies: str) -> Writer:
+    """The real writer and checker over LangChain's fake chat model."""
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from assistant.prompts import load_prompt
+
+    chat = FakeListChatModel(responses=list(replies or [GENERATED_EMAS]))
+    return Writer(chat=chat, prompt=load_prompt("answer"), model="faux-modele")
+
+
 def fake_app():
-    """uvicorn factory: the real app over the fake assistant (browser tests)."""
+    """uvicorn factory: the real app over the fake assistant (browser tests).
+
+    With FAKE_LLM=1 in the environment, the generative mode is on (`fake_writer`).
+    """
+    import os
+
     from assistant.server import create_app
 
-    return create_app(FakeAssistant)
+    return create_app(
+        lambda: with_writer(fake_writer()) if os.environ.get("FAKE_LLM") == "1" else FakeAssistant()
+    )
+
+
+def with_writer(writer: Writer) -> FakeAssistant:
+    """A fake assistant whose generative mode is on."""
+    fake = FakeAssistant()
+    fake.writer = writer
+    return fake

@@ -63,7 +63,9 @@ def test_ask_returns_the_answer_contract_with_its_citation(client):
         "latency_ms",
         "mode",
         "expansions",
+        "generation",
     }
+    assert body["generation"] is None  # extractive: no language model involved
 
 
 def test_ask_forwards_filters_k_and_mode(client, fake):
@@ -73,7 +75,7 @@ def test_ask_forwards_filters_k_and_mode(client, fake):
             "question": EMAS_QUESTION,
             "k": 1,
             "documents": ["bilan-le-havre-2025"],
-            "mode": "generative",
+            "mode": "extractive",
         },
     )
 
@@ -81,7 +83,7 @@ def test_ask_forwards_filters_k_and_mode(client, fake):
     assert response.status_code == 200
     # The Calvados passage is filtered out, so the fake cannot cite it and abstains.
     assert body["abstained"] is True
-    assert body["mode"] == "generative"
+    assert body["mode"] == "extractive"
     assert {p["document_id"] for p in body["passages"]} == {"bilan-le-havre-2025"}
 
 
