@@ -17,6 +17,8 @@ def env_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSISTANT_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("ASSISTANT_EMBEDDING_MODEL", "hashing")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    for name in ("BASE_URL", "MODEL", "API_KEY", "TIMEOUT", "PROMPT", "TEMPERATURE"):
+        monkeypatch.delenv(f"ASSISTANT_LLM_{name}", raising=False)
 
 
 @pytest.fixture(scope="session")

@@ -42,6 +42,7 @@ def echo_reply(messages: list[dict[str, Any]]) -> str:
 class FakeOpenAI:
     script: list[Reply] = field(default_factory=lambda: [Reply("Réponse [1].")])
     echo: bool = False
+    invent: str = ""  # appended to echo replies: a sentence the checker must remove
     requests: list[dict[str, Any]] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
 
@@ -53,7 +54,7 @@ class FakeOpenAI:
     def next_reply(self, body: dict[str, Any]) -> Reply:
         self.requests.append(body)
         if self.echo:
-            return Reply(echo_reply(body["messages"]))
+            return Reply(f"{echo_reply(body['messages'])} {self.invent}".strip())
         return self.script.pop(0) if len(self.script) > 1 else self.script[0]
 
     def start(self, port: int = 0) -> FakeOpenAI:
@@ -141,8 +142,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Serveur de chat compatible OpenAI, scripté")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--echo", action="store_true", help="cite la 1re phrase du passage [1]")
+    parser.add_argument("--invent", default="", help="phrase inventée ajoutée à chaque réponse")
     args = parser.parse_args()
-    fake = FakeOpenAI(echo=args.echo).start(args.port)
+    fake = FakeOpenAI(echo=args.echo, invent=args.invent).start(args.port)
     print(f"Faux modèle sur {fake.base_url}", flush=True)
     threading.Event().wait()
 

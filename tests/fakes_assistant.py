@@ -390,15 +390,18 @@ def fake_writer(*replies: str) -> Writer:
 def fake_app():
     """uvicorn factory: the real app over the fake assistant (browser tests).
 
-    With FAKE_LLM=1 in the environment, the generative mode is on (`fake_writer`).
+    With ASSISTANT_LLM_BASE_URL and ASSISTANT_LLM_MODEL set, the generative mode is on,
+    through the real writer and `ChatOpenAI`, as in production.
     """
-    import os
-
+    from assistant.generative import writer_from_settings
     from assistant.server import create_app
+    from assistant.settings import get_settings
 
-    return create_app(
-        lambda: with_writer(fake_writer()) if os.environ.get("FAKE_LLM") == "1" else FakeAssistant()
-    )
+    def load() -> FakeAssistant:
+        writer = writer_from_settings(get_settings())
+        return with_writer(writer) if writer else FakeAssistant()
+
+    return create_app(load)
 
 
 def with_writer(writer: Writer) -> FakeAssistant:

@@ -16,6 +16,10 @@
     copy: $("copy"), copyStatus: $("copy-status"), latency: $("latency"),
     documents: $("documents"), documentsStatus: $("documents-status"),
     filterCount: $("filter-count"),
+    generativeOption: $("generative-option"), generative: $("generative"),
+    llmName: $("llm-name"), generation: $("generation"),
+    generationText: $("generation-text"), removedBlock: $("removed-block"),
+    removed: $("removed"),
   };
   let current = null; // the last Answer shown
   let inflight = null; // AbortController of the pending /ask
@@ -239,7 +243,96 @@
     show(els.sourcesBlock, answer.citations.length > 0);
     els.latency.textContent = `Réponse en ${Math.round(answer.latency_ms)} ms`;
     els.copyStatus.textContent = "";
+    renderGeneration(answer.generation, []);
     show(els.result, true);
+  }
+
+  // -- generative mode --------------------------------------------------------------------
+  async function loadModel() {
+    try {
+      const health = await api("healthz");
+      if (!health.llm) return;
+      els.llmName.textContent = `(${health.llm.model})`;
+      show(els.generativeOption, true);
+    } catch {
+      // No model information: the page stays extractive.
+    }
+  }
+
+  function renderGeneration(generation, removedSoFar) {
+    const removed = generation ? generation.removed : removedSoFar;
+    if (!generation && !removed.length) {
+      show(els.generation, false);
+      return;
+    }
+    let text = "Rédaction en cours : seules les phrases vérifiées s'affichent…";
+    if (generation && generation.fallback) {
+      text = `Mode génératif indisponible pour cette question (${generation.fallback})`;
+    } else if (generation) {
+      text = `Réponse rédigée par ${generation.model} (gabarit ${generation.prompt}) ; `
+        + "chaque phrase a été vérifiée contre le passage qu'elle cite.";
+    }
+    els.generationText.textContent = text;
+    els.removed.replaceChildren(...removed.map((r) =>
+      el("li", {}, el("q", { text: r.sentence }), el("span", { class: "muted", text: ` — ${r.reason}` }))));
+    show(els.removedBlock, removed.length > 0);
+    show(els.generation, true);
+  }
+
+  async function streamAnswer(question, signal) {
+    // POST /ask/stream: server-sent events, read from the fetch body (EventSource is GET-only).
+    let response;
+    try {
+      response = await fetch("ask/stream", {
+        method: "POST",
+        headers: { "Accept": "text/event-stream", "Content-Type": "application/json" },
+        body: JSON.stringify({ question, documents: selectedDocuments(), mode: "generative" }),
+        signal,
+      });
+    } catch (err) {
+      if (err.name === "AbortError") throw err;
+      throw new Error("Le serveur ne répond pas. Vérifiez qu'il est lancé, puis réessayez.");
+    }
+    if (!response.ok) {
+      let body = null;
+      try { body = await response.json(); } catch { body = null; }
+      const detail = body && typeof body.detail === "string" ? body.detail : null;
+      throw new Error(detail || `Le serveur a renvoyé une erreur (${response.status}).`);
+    }
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    const sentences = [];
+    const removed = [];
+    let citations = [];
+    let buffer = "";
+    let final = null;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let cut;
+      while ((cut = buffer.indexOf("\n\n")) >= 0) {
+        const frame = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        const kind = (frame.match(/^event: (.*)$/m) || [])[1];
+        const data = JSON.parse((frame.match(/^data: (.*)$/m) || [])[1] || "{}");
+        if (kind === "sentence") {
+          sentences.push(data.text);
+          citations = data.citations;
+        } else if (kind === "removed") {
+          removed.push({ sentence: data.sentence, reason: data.reason });
+        } else if (kind === "answer") {
+          final = data.answer;
+          continue;
+        }
+        render({ question, answer: sentences.join(" "), abstained: false, citations,
+          passages: [], latency_ms: 0, expansions: [], generation: null });
+        els.latency.textContent = "";
+        renderGeneration(null, removed);
+      }
+    }
+    if (!final) throw new Error("La réponse a été interrompue. Réessayez.");
+    return final;
   }
 
   // -- copy ----------------------------------------------------------------------------------
@@ -256,6 +349,10 @@
       }
     } else {
       lines.push(`Réponse : ${answer.answer}`);
+      const g = answer.generation;
+      if (g && !g.fallback) {
+        lines.push(`(Rédigée par ${g.model}, gabarit ${g.prompt} ; chaque phrase vérifiée contre sa source.)`);
+      }
     }
     if (answer.citations.length) {
       lines.push("", "Sources :");
@@ -300,11 +397,13 @@
     inflight = controller;
     setLoading(true);
     try {
-      const answer = await api("ask", {
-        method: "POST",
-        body: JSON.stringify({ question, documents: selectedDocuments() }),
-        signal: controller.signal,
-      });
+      const answer = els.generative.checked
+        ? await streamAnswer(question, controller.signal)
+        : await api("ask", {
+          method: "POST",
+          body: JSON.stringify({ question, documents: selectedDocuments() }),
+          signal: controller.signal,
+        });
       render(answer);
       const url = new URL(window.location.href);
       url.searchParams.set("q", question);
@@ -335,6 +434,7 @@
   els.copy.addEventListener("click", copyAnswer);
 
   loadDocuments();
+  loadModel();
   const initial = new URLSearchParams(window.location.search).get("q");
   if (initial) {
     els.question.value = initial;

@@ -8,6 +8,7 @@ not exist, a timeout, malformed JSON, an HTTP error and an unreachable server.
 
 from __future__ import annotations
 
+import json
 import socket
 
 import pytest
@@ -157,3 +158,70 @@ def test_streaming_over_http_emits_checked_sentences(generative, server):
     assert server.requests[-1]["stream"] is True
     final = events[-1]["answer"]
     assert final.mode == "generative" and "321" not in final.answer
+
+
+# -- command line and benchmark runner, over the same fake server ---------------------
+
+
+@pytest.fixture
+def llm_env(hashing_index, server, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(hashing_index))
+    monkeypatch.setenv("ASSISTANT_LLM_BASE_URL", server.base_url)
+    monkeypatch.setenv("ASSISTANT_LLM_MODEL", "albert-test")
+    server.echo = True
+    yield server
+    server.echo = False
+
+
+def test_cli_ask_and_report_in_generative_mode(llm_env, tmp_path, capsys):
+    from assistant.cli import main
+
+    assert main(["ask", QUESTION, "--mode", "generative", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["mode"] == "generative" and data["generation"]["prompt"] == "answer.v1"
+
+    assert main(["ask", QUESTION, "--mode", "generative"]) == 0
+    assert "Rédigé par albert-test (gabarit answer.v1)." in capsys.readouterr().out
+
+    questions = tmp_path / "q.txt"
+    questions.write_text(f"{QUESTION}\n", encoding="utf-8")
+    out = tmp_path / "r.md"
+    assert main(["report", str(questions), "-o", str(out), "--mode", "generative"]) == 0
+    assert "[^1]" in out.read_text(encoding="utf-8")
+
+
+def test_runner_reports_generative_metrics(llm_env, tmp_path, capsys):
+    from evals.runner import main as eval_main
+
+    argv = ["--split", "dev", "--limit", "4", "--no-baselines", "--no-thresholds"]
+    assert eval_main([*argv, "--mode", "generative", "--output", str(tmp_path)]) == 0
+    summary = json.loads(capsys.readouterr().out.rsplit("Rapport", 1)[0])["assistant"]
+    assert summary["sentences_kept"] >= 1 and "sentences_removed" in summary
+    assert 0.0 <= summary["fallbacks"] <= 1.0
+    report = next(tmp_path.glob("eval-*.md")).read_text(encoding="utf-8")
+    assert "Mode : **génératif**" in report and "sentences_removed" in report
+
+
+@pytest.mark.parametrize(
+    ("env", "argv", "message"),
+    [
+        ({}, ["ask", QUESTION, "--mode", "generative"], "ASSISTANT_LLM_BASE_URL"),
+        ({"ASSISTANT_LLM_TIMEOUT": "abc"}, ["ask", QUESTION], "ASSISTANT_LLM_TIMEOUT"),
+        ({"ASSISTANT_LLM_PROMPT": "reponse"}, ["ask", QUESTION], "answer.v1"),
+        ({}, ["ask", QUESTION, "--mode", "poetique"], "Usage incorrect"),
+    ],
+)
+def test_cli_generative_misconfiguration_is_a_french_usage_error(
+    hashing_index, monkeypatch, capsys, env, argv, message
+):
+    from assistant.cli import main
+
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(hashing_index))
+    if "ASSISTANT_LLM_PROMPT" in env:
+        monkeypatch.setenv("ASSISTANT_LLM_BASE_URL", "http://127.0.0.1:9/v1")
+        monkeypatch.setenv("ASSISTANT_LLM_MODEL", "x")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

@@ -27,6 +27,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.fake_openai import FakeOpenAI
+
 playwright_api = pytest.importorskip("playwright.sync_api")
 SUFFIX = os.environ.get("E2E_SCREENSHOT_SUFFIX", "")
 expect = playwright_api.expect
@@ -54,6 +56,7 @@ FAKE_SERVER = (
 EMAS_QUESTION = "Qu'est-ce qu'une EMAS et où a-t-elle été créée dans le Calvados ?"
 UNANSWERABLE = "Combien d'hélicoptères sanitaires la Normandie possède-t-elle ?"
 MARKUP = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+INVENTED = "Elle dispose d'un budget de 987 654 euros [1]."
 
 
 def _free_port() -> int:
@@ -103,6 +106,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _wait_for_health(url, timeout, None, None)
         yield url
         return
+    # The generative mode talks to a scripted OpenAI-compatible model on localhost: it
+    # quotes passage [1] and adds an invented number the checker must remove.
+    llm = FakeOpenAI(echo=True, invent=INVENTED).start()
     port = _free_port()
     command = os.environ.get("E2E_SERVER_CMD", FAKE_SERVER)
     argv = shlex.split(command.format(port=port, python=shlex.quote(sys.executable)))
@@ -111,6 +117,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server = subprocess.Popen(
             argv,
             cwd=ROOT,
+            env=os.environ
+            | {"ASSISTANT_LLM_BASE_URL": llm.base_url, "ASSISTANT_LLM_MODEL": "modele-test"},
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -122,6 +130,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
     finally:
         _stop(server)
+        llm.stop()
 
 
 @pytest.fixture(scope="module")
@@ -270,3 +279,27 @@ def test_document_filter_is_sent_with_the_question(page):
         page.press("#question", "Enter")
     assert request.value.post_data_json["documents"] == [document_id]
     expect(page.locator("#result")).to_be_visible()
+
+
+def test_generative_answer_streams_only_checked_sentences(page):
+    option = page.locator("#generative-option")
+    expect(option).to_be_visible()
+    expect(option).to_contain_text("modele-test")
+    page.check("#generative")
+    ask(page, EMAS_QUESTION)
+
+    expect(page.locator("#generation-text")).to_contain_text("Réponse rédigée par modele-test")
+    expect(page.locator("#answer")).to_contain_text(re.compile(r"EMAS|[ée]quipe mobile", re.I))
+    expect(page.locator("#answer")).not_to_contain_text("987")
+    expect(page.locator("#answer .citation-marker")).to_have_count(1)
+    expect(page.locator("#sources .source")).to_have_count(1)
+    removed = page.locator("#removed-block")
+    expect(removed).to_be_visible()
+    removed.locator("summary").click()
+    expect(page.locator("#removed li")).to_have_count(1)
+    expect(page.locator("#removed li")).to_contain_text("« 987654 »")
+    page.screenshot(path=str(ARTIFACTS / f"web-page-generative{SUFFIX}.png"), full_page=True)
+
+    page.uncheck("#generative")
+    ask(page, EMAS_QUESTION)
+    expect(page.locator("#generation")).to_be_hidden()
