@@ -225,3 +225,13 @@ def test_cli_generative_misconfiguration_is_a_french_usage_error(
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_streaming_timeout_ends_with_the_extractive_answer(fake_assistant, server):
+    slow = assistant_for(fake_assistant, server.base_url, timeout=0.3)
+    server.script = [Reply("Trop tard [1].", delay_s=1.5)]
+    events = list(slow.ask_stream(QUESTION, mode="generative"))
+
+    assert [e["event"] for e in events] == ["answer"]
+    assert events[0]["answer"].mode == "extractive"
+    assert "délai de 0.3 s" in events[0]["answer"].generation.fallback
