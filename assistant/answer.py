@@ -10,13 +10,47 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from assistant.evidence import (
+    REQUIRED_ROLES,
+    competing_names,
+    count_unit,
+    defines,
+    has_evidence,
+    is_label_line,
+    missing_names,
+    new_numbers,
+    repeats_role,
+    role_verbs,
+    unit_near_number,
+)
 from assistant.query import QueryAnalysis
 from assistant.types import Citation, Passage
 from indexer.cleaning import fold
 from indexer.lexical import analyze
 
+__all__ = [
+    "ABSTAIN_TEXT",
+    "Composition",
+    "compose",
+    "content_terms",
+    "has_evidence",
+    "missing_names",
+    "render",
+    "split_sentences",
+    "weighted_coverage",
+]
+
 ABSTAIN_TEXT = "Les documents ne le précisent pas."
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZÀ-ÖØ-Ý0-9«\"(\-•])|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZÀ-ÖØ-Ý0-9«\"(\-•])")
+# A line that starts a new item or sentence; any other line continues the previous one
+# (PDF text wraps mid-sentence: "s'appuyer sur\nl'équipe d'Ariane").
+_LINE_START = re.compile(r"\s*(?:[-–•▪◦*]|o\s|\d|[A-ZÀ-ÖØ-Ý«\"(])")
+_BULLET = re.compile(r"\s*(?:[-–•▪◦*]|o\s|\d+\s*[.)–-]\s)")
+_ANAPHORA = re.compile(
+    r"^(?:[-•]\s*)?(?:il|elle|ils|elles|ce|cet|cette|ces|celui|celle|ceux|celles|ceci|cela|"
+    r"le dispositif|ce dispositif|la structure|cette structure|son|sa|ses|leur|leurs)\b",
+    re.I,
+)
 _GENERIC = frozenset(
     analyze(
         "fiche action document documents cls ptsm bilan feuille route quel quelle quels "
@@ -24,20 +58,8 @@ _GENERIC = frozenset(
         "calvados normandie territoire dans le la les pour prévu prévue prévues"
     )
 )
-_AMOUNT = re.compile(r"\d[\d .\u202f]*(?:[.,]\d+)?\s*(?:k?€|euros?|M€)|€\s*\d", re.I)
-_NUMBER = re.compile(r"\d")
-_DATE = re.compile(
-    r"\b(?:19|20)\d{2}\b|\b\d{1,2}(?:er)? (?:janvier|février|mars|avril|mai|juin|juillet|août|"
-    r"septembre|octobre|novembre|décembre)\b|\b(?:janvier|février|mars|avril|mai|juin|juillet|"
-    r"août|septembre|octobre|novembre|décembre|rentrée|printemps|automne|été|hiver)\b",
-    re.I,
-)
-_BODY = re.compile(
-    r"\b(?:association|centre|ch|chu|ars|ligue|communauté|agglomération|caln|epsm|dac|réseau|"
-    r"caf|cpam|conseil|département|ville|université|maison|service|équipe|ehpad|groupe|"
-    r"croix|cidff|union|fédération|mutualité|collectif|pôle|clinique|hôpital|direction|rtps)\b",
-    re.I,
-)
+_QUESTION_WORDS = frozenset(analyze("entend signifie veut dire désigne sert servent sigle"))
+_FACTOID = frozenset({"who", "amount", "count", "date"})
 
 
 @dataclass(frozen=True)
@@ -47,62 +69,65 @@ class Composition:
     abstained: bool
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence that may answer: its score, passage rank and position, and coverage."""
+
+    score: float
+    rank: int
+    index: int
+    sentence: str
+    coverage: float
+    residual: float = 1.0  # coverage of the terms its heading leaves unanswered
+    framed: bool = False  # a table field or label line whose heading frames it
+
+
+def _framed(kind: str, sentence: str, field: str | None) -> bool:
+    """Is the sentence a value its heading already qualifies (porteur field, "Financement : …")?"""
+    if kind == "definition":
+        return True
+    if field in ("porteur", "partenaires", "sigle") and kind in ("who", "list", "other"):
+        return field != "sigle" or kind != "other"
+    return kind in _FACTOID and is_label_line(sentence)
+
+
+def supported(c: Candidate, min_coverage: float, min_residual: float) -> bool:
+    """Does the sentence (with its heading) speak of what the question asks?"""
+    return c.coverage >= min_coverage and (c.residual >= min_residual or c.framed)
+
+
 def split_sentences(text: str) -> list[str]:
-    """Sentences (or list lines) of a passage, each an exact substring of it."""
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and len(s.strip()) > 2]
+    """Sentences (or list lines) of a passage, each an exact substring of it.
+
+    A wrapped line (one that starts in lower case after a line without end punctuation)
+    stays with its sentence; the sentence then holds the newline of the source.
+    """
+    blocks: list[str] = []
+    start = 0
+    lines = text.split("\n")
+    offset = 0
+    for i, line in enumerate(lines):
+        if i > 0:
+            previous = lines[i - 1].rstrip()
+            wrapped = (
+                line.strip()
+                and previous
+                and previous[-1] not in ".!?;:"
+                and not _LINE_START.match(line)
+            )
+            if not wrapped:
+                blocks.append(text[start : offset - 1])
+                start = offset
+        offset += len(line) + 1
+    blocks.append(text[start:])
+    out = []
+    for block in blocks:
+        out.extend(s.strip() for s in _SENTENCE_END.split(block) if s and len(s.strip()) > 2)
+    return out
 
 
 def content_terms(question: str) -> set[str]:
     return {t for t in analyze(question) if t not in _GENERIC}
-
-
-def has_evidence(sentence: str, kind: str, field: str | None = None) -> bool:
-    """Does the sentence hold an answer of the kind asked?"""
-    if kind == "amount":
-        return bool(_AMOUNT.search(sentence))
-    if kind == "count":
-        return bool(_NUMBER.search(sentence))
-    if kind == "date":
-        return bool(_DATE.search(sentence))
-    if kind == "who":
-        return (
-            field in ("porteur", "partenaires")
-            or bool(_BODY.search(sentence))
-            or bool(re.search(r"(?<!^)(?<![.!?] )\b[A-Z]{2,}\b|\b[A-Z][a-zé]+ [A-Z]", sentence))
-        )
-    return True
-
-
-# Capitalised words that name the corpus itself rather than a specific entity.
-_COMMON_NAMES = frozenset(
-    fold(w)
-    for w in "ARS Normandie Calvados CLS PTSM CTS PRS Le La Les Quel Quelle Quels Quelles Qui "
-    "Combien Comment Quand Pour Dans Selon Que Qu Est Où Sur Depuis Avec En Au Aux À De Du Des "
-    "FIR Agence Santé".split()
-)
-_NAME = re.compile(r"(?<!^)(?<![.?!] )\b([A-ZÀ-Ý][\wÀ-ÿ'-]{2,}|[A-Z]{2,}\d*)")
-
-
-def missing_names(question: str, passage: Passage, others: Sequence[Passage] = ()) -> list[str]:
-    """Names in the question absent from the answering passage (or, for acronyms, from
-    all the top passages).
-
-    An answer about "le GEM de Fécamp" does not answer a question about Bolbec.
-    """
-    words = set(re.findall(r"\w+", fold(f"{passage.document} {passage.locator} {passage.text}")))
-    wide = set(words)
-    for other in others:
-        wide |= set(re.findall(r"\w+", fold(f"{other.locator} {other.text}")))
-    missing = []
-    for name in _NAME.findall(question.strip()):
-        folded = fold(name).strip("'-")
-        if folded in _COMMON_NAMES or len(folded) < 3:
-            continue
-        pool = wide if name.isupper() else words
-        stem = folded[:5]
-        if not any(w.startswith(stem) for w in pool):
-            missing.append(name)
-    return missing
 
 
 def weighted_coverage(
@@ -121,82 +146,247 @@ def weighted_coverage(
     return found / total if total else 1.0
 
 
-def _overlap(terms: set[str], text: str) -> float:
-    if not terms:
-        return 0.0
-    return len(terms & set(analyze(text))) / len(terms)
+_DATE_NOUNS = r"\b(rentree|annee|mois|trimestre|semestre|printemps|automne|ete|hiver)\b"
+_PLACE = re.compile(
+    r"\b(?:locaux|situ[ée]e?s?|implant[ée]e?s?|install[ée]e?s?|au sein d|adresse|siège)\b", re.I
+)
+
+
+def _kind_bonus(
+    question: str, kind: str, sentence: str, field: str | None, cues: Mapping[str, object]
+) -> float:
+    """Preference for sentences holding the asked kind of evidence in its usual form."""
+    bonus = 0.0
+    if kind == "who":
+        wants_partners = "partenaire" in fold(question)
+        verbs = cues.get("verbs") or []
+        if field == ("partenaires" if wants_partners else "porteur"):
+            # The porteur field is the answer to "qui porte / pilote / coordonne…".
+            bonus += 1.0 if verbs and not wants_partners else 0.5
+        elif verbs and repeats_role(sentence, verbs):  # type: ignore[arg-type]
+            bonus += 0.3
+        if wants_partners and re.search(r"\bpartena(?:ire|riat)", sentence, re.I):
+            bonus += 0.3  # "un partenariat entre l'ARS, la DDETS et le SPIP"
+    elif kind == "count":
+        unit = cues.get("unit")
+        if isinstance(unit, str) and unit_near_number(sentence, unit, question):
+            bonus += 1.0  # "combien de maraudes" → "53 maraudes"
+        elif unit is None and new_numbers(sentence, question):
+            bonus += 0.1
+    elif kind == "definition":
+        acronyms = re.findall(r"\b[A-Z][A-Z0-9]{1,9}\b", question)
+        if any(re.search(rf"\({a}\)|^[-•\s]*{a}\s*:", sentence) for a in acronyms):
+            bonus += 0.6  # "Contrat Territorial de Santé Mentale (CTSM)", "CAMSP : …"
+            if field == "sigle":
+                bonus += 0.3  # the list of acronyms is the definition of record
+        if defines(sentence):
+            bonus += 0.3
+        subject = analyze(sentence)[:2]
+        if any(t in subject for t in cues.get("defined", ())):  # type: ignore[attr-defined]
+            bonus += 0.4  # "La postvention regroupe …": the term is the subject
+    elif kind == "date":
+        # "À partir de quelle rentrée": the sentence that dates that same event type.
+        for cue in re.findall(_DATE_NOUNS, fold(question)):
+            if re.search(rf"\b{cue}\w*\s+(?:\w+\s+)?(?:19|20)\d\d", fold(sentence)):
+                bonus += 0.3
+                break
+    elif kind == "other" and re.match(r"\s*(?:o[uù])\b", fold(question)):
+        if _PLACE.search(sentence):
+            bonus += 0.3  # "Où sont installés …" → "dans les locaux de l'école …"
+    elif kind == "list" and len(re.findall(r"[,;]|\s[-•]\s", sentence)) >= 2:
+        bonus += 0.2
+    return bonus
+
+
+def rank_sentences(
+    question: str,
+    analysis: QueryAnalysis,
+    passages: Sequence[Passage],
+    fields: Mapping[str, str | None],
+    idf: Mapping[str, float] | None = None,
+    context: Mapping[str, str] | None = None,
+    topic: str | None = None,
+) -> list[Candidate]:
+    """Sentences of the passages that hold the asked kind of evidence, best first.
+
+    Args:
+        context: passage id -> the text just before it in its section ("En 2024 :"),
+            read with the passage for names and coverage, never quoted.
+        topic: the text whose terms measure coverage, when wider than `question`
+            (one part of a two-part question is read with the whole question).
+    """
+    terms = content_terms(topic or question)
+    weights = idf or {}
+    unknown = max(idf.values()) if idf else 1.0
+    wide = " ".join(f"{p.locator} {p.text}" for p in passages)
+    cues: dict[str, object] = {}
+    roles: list[str] = []
+    if analysis.kind == "who":
+        cues["verbs"] = role_verbs(question)
+        roles = [v for v in cues["verbs"] if v in REQUIRED_ROLES]  # type: ignore[union-attr]
+    if analysis.kind == "count":
+        cues["unit"] = count_unit(question)
+    if analysis.kind == "definition":
+        cues["defined"] = tuple(t for t in content_terms(question) if t not in _QUESTION_WORDS)
+    candidates = []
+    for rank, passage in enumerate(passages):
+        field = fields.get(passage.id)
+        before_text = (context or {}).get(passage.id, "")
+        head = f"{passage.document} {passage.locator}"
+        if missing_names(question, f"{head} {before_text} {passage.text}", wide):
+            continue
+        sentences = split_sentences(passage.text)
+        for i, sentence in enumerate(sentences):
+            if not has_evidence(sentence, analysis.kind, field, topic or question):
+                continue
+            if roles and field != "porteur" and not repeats_role(sentence, roles):
+                continue  # "qui porte X": a sentence on X that names no porteur
+            if i == 0:
+                before = before_text
+            else:
+                before = sentences[i - 1] if _ANAPHORA.match(sentence) else ""
+            local = f"{head} {before} {sentence}"
+            penalty = 0.0
+            if missing_names(question, local, wide):
+                # The question's name is elsewhere in the passage, and the sentence
+                # names another place or body: it is about a neighbouring entity.
+                section = " ".join(e for e in passage.locator.split(" › ")[1:] if "§" not in e)
+                if competing_names(question, f"{section}\n{before}\n{sentence}"):
+                    continue
+                penalty = 0.3
+            coverage = weighted_coverage(terms, local, weights, unknown)
+            rest = terms - set(analyze(head))
+            residual = weighted_coverage(rest, f"{before} {sentence}", weights, unknown)
+            # A sentence is credited for what its heading does not already say.
+            score = (
+                1.0 * residual
+                + 1.0 * coverage
+                + 0.6 * max(passage.score, 0.0)
+                - 0.05 * rank
+                + _kind_bonus(question, analysis.kind, sentence, field, cues)
+                - penalty
+            )
+            framed = _framed(analysis.kind, sentence, field)
+            candidates.append(Candidate(score, rank, i, sentence, coverage, residual, framed))
+    candidates.sort(key=lambda c: -c.score)
+    return candidates
+
+
+def _list_tail(passage: Passage, index: int, limit: int = 12) -> list[tuple[int, str]]:
+    """The items a sentence ending in ":" introduces, from the same passage."""
+    sentences = split_sentences(passage.text)
+    intro = sentences[index]
+    nested = bool(_BULLET.match(intro))
+    tail = []
+    for j in range(index + 1, min(len(sentences), index + 1 + limit)):
+        item = sentences[j]
+        if not _BULLET.match(item):
+            break
+        if nested and item.lstrip()[:1] == intro.lstrip()[:1]:
+            break  # the next item of the outer list
+        tail.append((j, item))
+    return tail
+
+
+def quote(sentence: str, n: int) -> str:
+    """A sentence with its citation mark; a wrapped sentence is cited line by line."""
+    return " ".join(f"{line.strip()} [{n}]" for line in sentence.split("\n") if line.strip())
+
+
+def render(chosen: Sequence[tuple[Passage, str]]) -> Composition:
+    """Number the cited passages in order of first use and mark each sentence."""
+    numbers: dict[str, int] = {}
+    citations: list[Citation] = []
+    parts = []
+    for p, sentence in chosen:
+        if p.id not in numbers:
+            numbers[p.id] = len(numbers) + 1
+            citations.append(
+                Citation(numbers[p.id], p.id, p.document, p.document_id, p.locator, p.page, p.text)
+            )
+        parts.append(quote(sentence, numbers[p.id]))
+    return Composition(" ".join(parts), tuple(citations), False)
+
+
+def _unknown(term: str, idf: Mapping[str, float]) -> bool:
+    """A long word no corpus term shares even its first six letters with.
+
+    Conjugated verbs ("dépensent") are left out: the documents paraphrase actions
+    ("consacrent") far more than they rename things.
+    """
+    if len(term) < 9 or term.isdigit() or term in idf or term.endswith("ent"):
+        return False
+    return not any(known.startswith(term[:6]) for known in idf)
 
 
 def compose(
     question: str,
     analysis: QueryAnalysis,
     passages: Sequence[Passage],
-    fields: dict[str, str | None],
+    fields: Mapping[str, str | None],
     max_sentences: int = 3,
     min_coverage: float = 0.3,
     idf: Mapping[str, float] | None = None,
+    min_sentence_coverage: float = 0.15,
+    min_residual: float = 0.15,
+    context: Mapping[str, str] | None = None,
 ) -> Composition:
     """Answer from the best passages, or abstain when none supports an answer of the kind asked.
 
     Args:
         fields: passage id -> its table field (e.g. "porteur"), for kind matching.
+        min_sentence_coverage: share of the question's (IDF-weighted) terms the answering
+            sentence, with its passage's heading, must hold; below it the sentence is
+            about something else and the assistant abstains.
     """
     terms = content_terms(question)
     top = passages[:5]
     if not top:
         return Composition(ABSTAIN_TEXT, (), True)
-    context = " ".join(f"{p.locator} {p.text}" for p in top[:3])
+    nearest = " ".join(f"{p.locator} {p.text}" for p in top[:3])
     if idf:
         # The corpus never uses a salient word of the question ("hélicoptères"): the
         # documents cannot answer a question that hinges on it.
-        if any(len(t) >= 9 and not t.isdigit() and t not in idf for t in terms):
+        if any(_unknown(t, idf) for t in terms):
             return Composition(ABSTAIN_TEXT, (), True)
-        coverage = weighted_coverage(terms, context, idf, max(idf.values()))
+        coverage = weighted_coverage(terms, nearest, idf, max(idf.values()))
     else:
-        coverage = _overlap(terms, context) if terms else 1.0
+        coverage = weighted_coverage(terms, nearest, {}, 1.0)
     if terms and coverage < min_coverage:
         return Composition(ABSTAIN_TEXT, (), True)
 
-    candidates: list[tuple[float, int, str]] = []
-    for rank, passage in enumerate(top):
-        field = fields.get(passage.id)
-        locator_terms = _overlap(terms, passage.locator) if terms else 0.0
-        for sentence in split_sentences(passage.text):
-            if not has_evidence(sentence, analysis.kind, field):
-                continue
-            score = (
-                1.0 * _overlap(terms, sentence)
-                + 0.4 * locator_terms
-                + 0.6 * max(passage.score, 0.0)
-                - 0.05 * rank
-            )
-            if analysis.kind == "who" and field == "porteur":
-                score += 0.5
-            candidates.append((score, rank, sentence))
+    candidates = [
+        c
+        for c in rank_sentences(question, analysis, top, fields, idf, context)
+        if supported(c, min_sentence_coverage, min_residual)
+    ]
     if not candidates:
         return Composition(ABSTAIN_TEXT, (), True)
-    candidates.sort(key=lambda c: -c[0])
-    best = candidates[0][0]
-    if missing_names(question, top[candidates[0][1]], top):
-        return Composition(ABSTAIN_TEXT, (), True)
-    chosen: list[tuple[int, str]] = []
-    limit = max_sentences if analysis.kind in ("list", "other", "definition") else 2
-    for score, rank, sentence in candidates:
-        if chosen and (len(chosen) >= limit or score < best - 0.2 * abs(best)):
+    best = candidates[0]
+    limit = max_sentences if analysis.kind not in _FACTOID else 2
+    if best.sentence.rstrip().endswith(":"):
+        limit = 1  # a list intro: its items follow (in its passage or the next ones)
+    chosen: list[Candidate] = []
+    for c in candidates:
+        if len(chosen) >= limit or c.score < best.score - 0.2 * abs(best.score):
             break
-        if any(sentence == s for _, s in chosen):
+        if analysis.kind != "list" and c.rank != best.rank:
+            continue  # further sentences only from the answering passage (lists aside)
+        if any(c.sentence == s.sentence for s in chosen):
             continue
-        chosen.append((rank, sentence))
-    # Keep document order within a passage so the answer reads naturally.
-    numbers: dict[int, int] = {}
-    citations: list[Citation] = []
-    parts = []
-    for rank, sentence in chosen:
-        if rank not in numbers:
-            numbers[rank] = len(numbers) + 1
-            p = top[rank]
-            citations.append(
-                Citation(numbers[rank], p.id, p.document, p.document_id, p.locator, p.page, p.text)
-            )
-        parts.append(f"{sentence} [{numbers[rank]}]")
-    return Composition(" ".join(parts), tuple(citations), False)
+        chosen.append(c)
+    # Passages in order of their best sentence; sentences in document order within each.
+    order = {c.rank: i for i, c in reversed(list(enumerate(chosen)))}
+    chosen.sort(key=lambda c: (order[c.rank], c.index))
+    picked: list[tuple[Passage, str]] = []
+    for c in chosen:
+        picked.append((top[c.rank], c.sentence))
+        if c.sentence.rstrip().endswith(":"):
+            picked.extend((top[c.rank], item) for _, item in _list_tail(top[c.rank], c.index))
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for p, s in picked:
+        if (p.id, s) not in seen:
+            seen.add((p.id, s))
+            unique.append((p, s))
+    return render(unique)

@@ -14,9 +14,17 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer import ABSTAIN_TEXT, compose
+from assistant.answer import ABSTAIN_TEXT, Composition, compose
 from assistant.generative import Writer, writer_from_settings
-from assistant.query import MAX_QUESTION_CHARS, analyze_question
+from assistant.lists import (
+    continue_list,
+    following_chunks,
+    names_unknown_unit,
+    preceding_text,
+    structure_answer,
+)
+from assistant.multipart import compose_parts
+from assistant.query import MAX_QUESTION_CHARS, QueryAnalysis, analyze_question
 from assistant.retrieval import HybridRetriever, Weights, expand_query
 from assistant.settings import Settings, get_settings
 from assistant.types import Answer, Filters, Passage
@@ -77,6 +85,7 @@ class Assistant:
         self._titles = {d["id"]: d["title"] for d in index.documents}
         self._lock = threading.Lock()  # torch inference is not re-entrant-safe everywhere
         self.idf = inverse_document_frequencies(index.chunks)
+        self._ids = tuple(c.id for c in index.chunks)
 
     @classmethod
     def load(
@@ -212,8 +221,7 @@ class Assistant:
         writer = self._writer_for(mode)
         analysis, scores, expansions = self._score(question, documents, kinds, territories)
         passages = self._passages(scores, max(10, k))
-        fields = {p.id: self.index.chunks[self._by_id[p.id]].field for p in passages}
-        composition = compose(question, analysis, passages[: max(1, k)], fields, idf=self.idf)
+        composition = self._extractive(question, analysis, passages, k)
         text = composition.text
         if composition.abstained:
             text = (
@@ -233,6 +241,31 @@ class Assistant:
         # Generative mode writes over the same retrieval; the extractive answer is its
         # fallback whenever the model fails or no sentence survives the checker.
         return writer.rewrite(answer, k) if writer else answer
+
+    def _extractive(
+        self, question: str, analysis: QueryAnalysis, passages: Sequence[Passage], k: int
+    ) -> Composition:
+        """The extractive answer: the listed structure, cited sentences, or an abstention."""
+        chunks = self.index.chunks
+        top = passages[: max(1, k)]
+
+        def to_passage(chunk: Chunk) -> Passage:
+            return self._passage(chunk, 0, 0.0)
+
+        if names_unknown_unit(analysis, self._ids):
+            return Composition(ABSTAIN_TEXT, (), True)
+        listing = structure_answer(question, analysis, top, chunks, to_passage)
+        if listing is not None:
+            return listing
+        fields = {p.id: chunks[self._by_id[p.id]].field for p in passages}
+        context = {p.id: preceding_text(chunks, self._by_id[p.id]) for p in top}
+        parts = compose_parts(question, top, fields, idf=self.idf, context=context)
+        if parts is not None:
+            return parts
+        composition = compose(question, analysis, top, fields, idf=self.idf, context=context)
+        return continue_list(
+            composition, lambda cid: following_chunks(chunks, self._by_id[cid]), to_passage
+        )
 
     def ask_stream(
         self,

@@ -25,15 +25,18 @@ _WHO = re.compile(
     r"porte|portee?|porteur|pilote|pilotee?|maitre d.oeuvre|coordonne)\b"
 )
 _AMOUNT = re.compile(
-    r"\b(montant|budget|cout|combien .*(financ|coute|euros?|alloue|subvention|credit)|financ\w*|euros?|€|subvention|credits?)\b"
+    r"\b(montant|budget|cout|combien .*(financ|coute|euros?|alloue|subvention|credit|depense)|"
+    r"financ\w*|euros?|€|subvention|credits?|enveloppe|dotation|chiffree?s?|depensent)\b"
 )
 _COUNT = re.compile(r"\b(combien|nombre|quantite)\b")
 _DATE = re.compile(
-    r"\b(quand|quelle date|depuis quand|en quelle annee|a quelle date|quel mois|date)\b"
+    r"\b(quand|quelle date|depuis quand|en quelle annee|a quelle date|quel mois|date|"
+    r"quel moment|quelle rentree|quelle periode|quelle annee)\b"
 )
 _LIST = re.compile(r"\b(quels sont|quelles sont|liste[rz]?|enumere[rz]?|citez)\b")
 _DEFINITION = re.compile(
-    r"(qu.est.ce qu|que (?:signifie|designe|veut dire)|definition|c.est quoi|que recouvre|a quoi (?:sert|correspond))"
+    r"(qu.est.ce qu|que (?:signifie|designe|veut dire)|definition|c.est quoi|que recouvre|"
+    r"a quoi (?:sert|servent|correspond)|qu.entend.on par|qu.appelle.t.on)"
 )
 
 DOCUMENT_HINTS: tuple[tuple[str, str], ...] = (
@@ -43,6 +46,14 @@ DOCUMENT_HINTS: tuple[tuple[str, str], ...] = (
     (r"feuille de route .*2024|2024 .*feuille de route", "feuille-de-route-calvados-2024"),
     (r"bilan .*calvados|calvados .*bilan", "bilan-calvados-2025"),
 )
+
+
+def without_document_names(question: str) -> str:
+    """The question without the words that name a document ("du PTSM", "du CLS de Lisieux")."""
+    text = fold(question)
+    for pattern, _ in DOCUMENT_HINTS:
+        text = re.sub(pattern, " ", text)
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def analyze_question(question: str) -> QueryAnalysis:

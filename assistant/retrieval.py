@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.query import QueryAnalysis
+from assistant.query import QueryAnalysis, without_document_names
 from indexer.cleaning import fold
 from indexer.embeddings import Embedder
 from indexer.lexical import analyze
@@ -125,7 +125,13 @@ class HybridRetriever:
         self, question: str, analysis: QueryAnalysis, mask: np.ndarray | None = None
     ) -> tuple[np.ndarray, list[tuple[str, str]]]:
         expanded, found = expand_query(question, self.index.glossary)
-        bm25 = self.bm25_scores(expanded)
+        # The words that name a document are served by the document boost; as BM25
+        # terms they only favour tiny passages ("Calvados", "CLS : Contrat Local…").
+        # An acronym's expansion feeds the dense side only: its common words ("santé",
+        # "projet") dilute BM25, while an acronym added for its expansion is specific.
+        topical = without_document_names(question) if analysis.documents else question
+        acronyms = [term for term, _ in found if term not in question]
+        bm25 = self.bm25_scores(" ".join([topical, *acronyms]))
         dense = self.dense_scores(expanded) if self.weights.dense > 0 else np.zeros_like(bm25)
         fused = fuse(bm25, dense, self.weights) + structure_boost(
             self.chunks, analysis, self.weights

@@ -159,3 +159,173 @@ def test_generative_mode_is_refused_clearly(fake_assistant):
 
     with pytest.raises(UsageError, match="extractive"):
         fake_assistant.ask("Qui porte l'EMAS ?", mode="generative")
+
+
+def test_a_wrapped_line_stays_with_its_sentence_and_is_cited_line_by_line():
+    from assistant.answer import quote
+
+    text = "- Promouvoir les directives (s'appuyer sur\nl'équipe d'Ariane, Esquirol)\n- Autre point"
+    parts = split_sentences(text)
+    assert parts[0] == "- Promouvoir les directives (s'appuyer sur\nl'équipe d'Ariane, Esquirol)"
+    assert parts[1] == "- Autre point"
+    assert quote(parts[0], 2) == (
+        "- Promouvoir les directives (s'appuyer sur [2] l'équipe d'Ariane, Esquirol) [2]"
+    )
+
+
+def test_numbers_and_dates_of_the_question_itself_are_not_answers():
+    q = "Combien d'appels au 3114 ont été reçus en 2024 ?"
+    assert not has_evidence("Nombre annuel d'appels au 3114 (source : 3114)", "count", None, q)
+    assert has_evidence("Le 3114 a reçu 12 000 appels.", "count", None, q)
+    assert not has_evidence("Il a été créé en 2024.", "count", None, "Combien de lits ?")
+    assert not has_evidence("2 actions ont été contractualisées.", "date", None, "Quand ?")
+    q = "Quel EHPAD porte le CRT de Dozulé ?"
+    assert not has_evidence("Le CRT de Dozulé est actif.", "who", None, q)
+    assert has_evidence("Le CRT de Dozulé est porté par l'EHPAD Topaze.", "who", None, q)
+
+
+def test_count_prefers_the_number_of_the_counted_thing():
+    passages = [
+        _p(1, "doc/m/p4", "Des maraudes ont débuté en mars 2024 à Lisieux avec 14 bénévoles."),
+        _p(2, "doc/m/p7", "- 53 maraudes ont eu lieu (42 maraudes en 2023).", score=0.8),
+    ]
+    q = "Combien de maraudes ont été réalisées en 2024 ?"
+    result = compose(q, analyze_question(q), passages, {})
+    assert result.text == "- 53 maraudes ont eu lieu (42 maraudes en 2023). [1]"
+    assert result.citations[0].id == "doc/m/p7"
+
+
+def test_who_question_on_a_role_prefers_the_porteur_field():
+    passages = [
+        _p(1, "cls/fa-2.5/synthese", "FA2.5 | Collectif Santé Précarité | Coordonner les acteurs."),
+        _p(
+            2,
+            "cls/fa-2.5/porteur",
+            "DAC Appui 14 / ESI 14 / Association Itinéraires",
+            locator="Fiche action 2.5 « Collectif Santé-Précarité » › Maître d'œuvre / Porteur",
+            score=0.8,
+        ),
+    ]
+    q = "Qui pilote le Collectif Santé-Précarité de la fiche action 2.5 ?"
+    fields = {"cls/fa-2.5/porteur": "porteur", "cls/fa-2.5/synthese": "synthese"}
+    result = compose(q, analyze_question(q), passages, fields)
+    assert result.citations[0].id == "cls/fa-2.5/porteur"
+
+
+def test_a_sentence_about_a_neighbouring_entity_does_not_answer():
+    text = (
+        "- Janvier 2024 : ouverture d'une UEMA sur le Havre. Elle permet l'accompagnement "
+        "de 7 enfants.\n- Septembre 2024 : création d'une EMAS sur le territoire de Lillebonne"
+    )
+    q = "Combien d'enfants sont accompagnés par l'UEMA de Lillebonne ?"
+    assert compose(q, analyze_question(q), [_p(1, "doc/uema/p1", text)], {}).abstained
+    q = "Combien d'enfants sont accompagnés par l'UEMA du Havre ?"
+    assert "7 enfants" in compose(q, analyze_question(q), [_p(1, "doc/uema/p1", text)], {}).text
+
+
+def test_the_answering_sentence_itself_must_speak_of_the_question():
+    # The heading matches the question; the only sentence with an amount is about
+    # something else (a median income), so the documents do not say.
+    passages = [
+        _p(
+            1,
+            "cls/fa-3.1/contexte/p14",
+            "Le revenu médian sur le territoire de la CALN est de 21 633 €.",
+            locator="Fiche action 3.1 « De la fourche à la fourchette » (ESI 14) › Contexte",
+        )
+    ]
+    q = "Quel montant de subvention la CALN verse-t-elle à l'ESI 14 pour l'action « De la fourche à la fourchette » ?"
+    from indexer.lexical import analyze
+
+    idf = {t: 3.0 for t in analyze(q)} | {t: 0.5 for t in analyze("CALN montant action")}
+    idf |= {t: 1.0 for t in analyze("revenu médian territoire")}
+    assert compose(q, analyze_question(q), passages, {}, idf=idf).abstained
+
+
+def test_a_list_intro_brings_its_items_from_the_same_passage():
+    text = "- Sensibiliser les élus selon 2 modalités :\no 1ère modalité : ½ journée\no 2e modalité : conseils municipaux\n- Autre action"
+    q = "Comment le PTSM compte-t-il sensibiliser les élus ?"
+    result = compose(q, analyze_question(q), [_p(1, "ptsm/p4/o1/moyens", text)], {})
+    assert "o 1ère modalité : ½ journée [1] o 2e modalité : conseils municipaux [1]" in result.text
+    assert "Autre action" not in result.text
+
+
+def test_document_names_leave_the_lexical_query():
+    from assistant.query import without_document_names
+
+    q = "Qu'entend-on par postvention dans le PTSM du Calvados ?"
+    assert "ptsm" not in without_document_names(q) and "postvention" in without_document_names(q)
+    q = "Qui porte la fiche 2.3 du CLS de Lisieux ?"
+    assert without_document_names(q) == "qui porte la fiche 2.3 du de ?"
+
+
+def test_retrieval_does_not_favour_a_passage_that_only_names_the_document(fake_assistant):
+    from assistant.api import Assistant
+
+    lexical = Assistant(fake_assistant.index, fake_assistant.embedder, Weights(bm25=1.0, dense=0.0))
+    passages = lexical.search("Qu'entend-on par postvention dans le PTSM du Calvados ?", k=3)
+    assert any("postvention" in p.text.lower() for p in passages)
+    assert all(p.text.strip() != "Calvados" for p in passages)
+
+
+def test_definition_prefers_the_sentence_whose_subject_is_the_term():
+    passages = [
+        _p(
+            1,
+            "ptsm/p4/enjeu-5/p6",
+            "Ces actions visent à soulager la détresse liée à la postvention.",
+        ),
+        _p(
+            2,
+            "ptsm/p4/enjeu-5/p5",
+            "La postvention regroupe les actions qui accompagnent les personnes exposées à un "
+            "décès par suicide.",
+        ),
+    ]
+    q = "Qu'entend-on par postvention dans le PTSM ?"
+    result = compose(q, analyze_question(q), passages, {})
+    assert result.text.startswith("La postvention regroupe")
+
+
+def test_date_prefers_the_sentence_dating_the_asked_event():
+    passages = [
+        _p(1, "b/p1", "À la rentrée, la loi de 2024 crée pour les premiers internes une 4e année."),
+        _p(
+            2,
+            "h/p3",
+            "Les premiers internes entreront en 4e année à la rentrée 2026-2027.",
+            score=0.8,
+        ),
+    ]
+    q = "À partir de quelle rentrée les premiers internes feront-ils leur 4e année ?"
+    assert "2026-2027" in compose(q, analyze_question(q), passages, {}).text
+
+
+def test_partners_question_prefers_the_partnership_sentence():
+    passages = [
+        _p(
+            1,
+            "b/act/p6",
+            "L'ARS a créé ces nouvelles places d'ACT avec la Croix-Rouge pour 109.000 €.",
+        ),
+        _p(
+            2,
+            "b/act/p4",
+            "Ces places d'ACT ont été créées grâce à un partenariat entre l'ARS, la DDETS et le SPIP.",
+            score=0.7,
+        ),
+    ]
+    q = "Avec quels partenaires l'ARS a-t-elle créé les places d'ACT ?"
+    assert "DDETS" in compose(q, analyze_question(q), passages, {}).text
+
+
+def test_opening_hours_and_percentages_are_not_counts():
+    from assistant.evidence import has_evidence
+
+    question = "Combien de médecins régulateurs composent le vivier ?"
+    hours = (
+        "Une ligne de régulation sur les horaires du SAS (8h – 20h en semaine et 8h-12h le samedi)."
+    )
+    assert not has_evidence(hours, "count", None, question)
+    assert not has_evidence("Le taux de réponse atteint 85 % des appels.", "count", None, question)
+    assert has_evidence("Le vivier compte 12 médecins (8h-20h).", "count", None, question)

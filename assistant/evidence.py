@@ -1,0 +1,259 @@
+"""What makes a sentence an answer of the kind asked: amounts, counts, dates, bodies. Pure.
+
+A sentence only answers "combien…" with a number the question did not already hold
+("appels au 3114" does not answer "combien d'appels au 3114…"), and "quand…" with a
+date the question did not already name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from indexer.cleaning import fold
+from indexer.lexical import analyze, stopwords
+
+_AMOUNT = re.compile(
+    r"(\d[\d .\u202f\u00a0]*(?:[.,]\d+)?)\s*(?:k?€|euros?|M€|K€)|€\s*(\d[\d .\u202f]*)", re.I
+)
+_NUMBER = re.compile(r"\d+(?:[ .\u202f\u00a0]\d{3})*(?:[.,]\d+)?")
+_YEAR = re.compile(r"^(?:19|20)\d{2}$")
+_MONTHS = (
+    "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|"
+    "novembre|décembre|decembre"
+)
+_DATE = re.compile(
+    rf"\b(?:19|20)\d{{2}}\b|\b\d{{1,2}}(?:er)? (?:{_MONTHS})\b|\b(?:{_MONTHS})\b|"
+    r"\b(?:rentrée|printemps|automne|hiver)\b|(?:\bl'|\ben |\bcet |\bd')été\b|"
+    r"\b\d{1,2}/\d{1,2}/\d{2,4}\b",
+    re.I,
+)
+_BODY = re.compile(
+    r"\b(?:association|centre|ch|chu|ars|ligue|communauté|agglomération|caln|epsm|dac|réseau|"
+    r"caf|cpam|conseil|département|ville|université|maison|service|équipe|ehpad|groupe|"
+    r"croix|cidff|union|fédération|mutualité|collectif|pôle|clinique|hôpital|direction|rtps)\b",
+    re.I,
+)
+_ACRONYM_OR_NAME = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z]{2,}\b|\b[A-Z][a-zé]+ [A-Z]")
+# Verbs a "qui…" question turns on; the answering sentence usually repeats one of them.
+_ROLE_VERBS = (
+    ("port", re.compile(r"\bport(?:e|é|ée|és|ées|ent|eur|eurs|euse)?\b|\bporteur", re.I)),
+    ("pilot", re.compile(r"\bpilot\w*", re.I)),
+    ("coordon", re.compile(r"\bcoordon\w*", re.I)),
+    ("finan", re.compile(r"\bfinanc\w*", re.I)),
+    ("assur", re.compile(r"\bassur\w*", re.I)),
+    ("anim", re.compile(r"\banim\w*", re.I)),
+)
+_UNIT = re.compile(r"\b(?:combien|nombre)\s+(?:de|d')\s*([a-zà-ÿ-]{3,})", re.I)
+
+
+def _norm_number(text: str) -> str:
+    return re.sub(r"[ .\u202f\u00a0]", "", text).replace(",", ".")
+
+
+def question_numbers(question: str) -> set[str]:
+    """The numbers the question itself holds, normalised (400 000 → 400000)."""
+    return {_norm_number(n) for n in _NUMBER.findall(question)}
+
+
+def new_numbers(sentence: str, question: str, years: bool = False) -> list[str]:
+    """Numbers of the sentence that the question does not hold (years left out unless asked)."""
+    asked = question_numbers(question)
+    out = []
+    for raw in _NUMBER.findall(sentence):
+        number = _norm_number(raw)
+        if number in asked or (not years and _YEAR.match(number)):
+            continue
+        out.append(number)
+    return out
+
+
+_TIME = re.compile(r"\b\d{1,2}\s?h(?:\s?\d{2})?\b|\b\d+(?:[.,]\d+)?\s?%")
+_COUNTED = re.compile(r"\s*(?:\([^)]*\)\s*)?([^\W\d_][\w'’-]*)")
+_NAMED_NUMBER = re.compile(r"(?:[A-Z][\w-]*|n°|#)\s*$")
+
+
+def counts(sentence: str, question: str) -> list[str]:
+    """New numbers that count something: "53 maraudes", not "Centre 15" nor "8h"."""
+    asked = question_numbers(question)
+    stop = stopwords()
+    out = []
+    for match in _NUMBER.finditer(sentence):
+        number = _norm_number(match.group(0))
+        if number in asked or _YEAR.match(number):
+            continue
+        before = sentence[max(0, match.start() - 12) : match.start()]
+        if re.search(r":\s*$", before):
+            out.append(number)  # "Nombre d'entretiens réalisés : 4 639"
+            continue
+        if _NAMED_NUMBER.search(before):
+            continue
+        word = _COUNTED.match(sentence, match.end())
+        if word and len(word.group(1)) >= 3 and fold(word.group(1)) not in stop:
+            out.append(number)
+    return out
+
+
+def new_amounts(sentence: str, question: str) -> list[str]:
+    asked = question_numbers(question)
+    amounts = []
+    for match in _AMOUNT.finditer(sentence):
+        number = _norm_number(match.group(1) or match.group(2) or "")
+        if number and number not in asked:
+            amounts.append(number)
+    return amounts
+
+
+def new_dates(sentence: str, question: str) -> list[str]:
+    asked = fold(question)
+    return [m.group(0) for m in _DATE.finditer(sentence) if fold(m.group(0)) not in asked]
+
+
+def has_evidence(sentence: str, kind: str, field: str | None = None, question: str = "") -> bool:
+    """Does the sentence hold an answer of the kind asked (and not just the question's own)?"""
+    if kind == "amount":
+        return bool(new_amounts(sentence, question))
+    if kind == "count":
+        # "combien d'enfants" wants a head count, "combien l'ARS prévoit" may want euros.
+        if not _UNIT.search(question):
+            return bool(new_numbers(sentence, question))
+        plain = _TIME.sub(" ", _AMOUNT.sub(" ", sentence))  # "8h-12h" counts nothing
+        return bool(counts(plain, question)) or (
+            is_label_line(sentence) and bool(new_numbers(sentence, question))
+        )
+    if kind == "date":
+        return bool(new_dates(sentence, question))
+    if kind == "who":
+        if field in ("porteur", "partenaires"):
+            return True
+        return bool(new_bodies(sentence, question)) if question else bool(_BODY.search(sentence))
+    return True
+
+
+# Capitalised words that name the corpus or start a phrase rather than an actor.
+_NOT_ACTORS = frozenset(
+    fold(w)
+    for w in "ARS Normandie Calvados CLS PTSM Le La Les Un Une Des Du De Dans Pour Par Sur Au Aux "
+    "En Et Ce Cette Ces Il Elle Ils Elles Depuis Avec Selon Développement Mise Création "
+    "Renforcement Action Fiche Axe Objectif Priorité Enjeu".split()
+)
+_CAPITAL = re.compile(r"\b[A-ZÀ-Ý][\wÀ-ÿ'’-]+")
+
+
+def new_bodies(sentence: str, question: str) -> list[str]:
+    """Actors the sentence names that the question does not: the "who" of an answer."""
+    asked = fold(question)
+    out = []
+    for match in _BODY.finditer(sentence):
+        if fold(match.group(0)) not in asked:
+            out.append(match.group(0))
+    for match in _CAPITAL.finditer(sentence):
+        word = fold(match.group(0)).strip("'’-")
+        if match.start() == 0 or word in _NOT_ACTORS or len(word) < 3:
+            continue
+        if word[:5] not in asked:
+            out.append(match.group(0))
+    return out
+
+
+def is_label_line(sentence: str) -> bool:
+    """A short "label : value" line of a table or list ("- Financements : 190 000 €")."""
+    return len(sentence) <= 80 and bool(re.match(r"^[-•\s]*[^:]{2,40}\s:\s*\S", sentence))
+
+
+def role_verbs(question: str) -> list[str]:
+    """The role verbs of a "qui…" question: porte, pilote, coordonne, finance…"""
+    return [name for name, rx in _ROLE_VERBS if rx.search(question)]
+
+
+REQUIRED_ROLES = ("port", "pilot")  # "qui porte / pilote": the answer names the role
+
+
+def repeats_role(sentence: str, verbs: Sequence[str]) -> bool:
+    """Does the sentence name the role asked (porté par…) or at least an organisation?"""
+    return any(rx.search(sentence) for name, rx in _ROLE_VERBS if name in verbs) or bool(
+        _BODY.search(sentence)
+    )
+
+
+_DEFINING = re.compile(
+    r"\b(?:est|sont|désignent?|correspondent?|consistent?|regroupent?|proposent?|visent?|"
+    r"permettent?|a pour (?:objectif|mission|but)|ont pour (?:objectif|mission|but)|"
+    r"signifie|se définit|définie?s? comme)\b",
+    re.I,
+)
+
+
+def defines(sentence: str) -> bool:
+    """Is the sentence worded as a definition ("Les ACT proposent un hébergement…")?"""
+    return bool(_DEFINING.search(sentence))
+
+
+def count_unit(question: str) -> str | None:
+    """The analysed noun a count question asks about: "combien d'enfants" → "enfant"."""
+    match = _UNIT.search(question)
+    if not match:
+        return None
+    terms = analyze(match.group(1))
+    return terms[0] if terms else None
+
+
+def unit_near_number(sentence: str, unit: str, question: str = "") -> bool:
+    """Is the counted noun right after a new number of the sentence ("53 maraudes")?"""
+    asked = question_numbers(question)
+    for match in _NUMBER.finditer(sentence):
+        number = _norm_number(match.group(0))
+        if number in asked or _YEAR.match(number):
+            continue
+        following = analyze(sentence[match.end() : match.end() + 40])[:2]
+        if unit in following:
+            return True
+    return False
+
+
+# Capitalised words that name the corpus itself rather than a specific entity.
+_COMMON_NAMES = frozenset(
+    fold(w)
+    for w in "ARS Normandie Calvados CLS PTSM CTS PRS Le La Les Quel Quelle Quels Quelles Qui "
+    "Combien Comment Quand Pour Dans Selon Que Qu Est Où Sur Depuis Avec En Au Aux À De Du Des "
+    "FIR Agence Santé".split()
+)
+_NAME = re.compile(r"(?<!^)(?<![.?!] )\b([A-ZÀ-Ý][\wÀ-ÿ'-]{2,}|[A-Z]{2,}\d*)")
+
+
+def missing_names(question: str, local: str, wide: str = "") -> list[str]:
+    """Names in the question absent from the answer's own context (acronyms: from `wide`).
+
+    An answer about "le GEM de Fécamp" does not answer a question about Bolbec.
+    """
+    words = set(re.findall(r"\w+", fold(local)))
+    pool_wide = words | set(re.findall(r"\w+", fold(wide)))
+    missing = []
+    for name in _NAME.findall(question.strip()):
+        folded = fold(name).strip("'-")
+        if folded in _COMMON_NAMES or len(folded) < 3:
+            continue
+        pool = pool_wide if name.isupper() else words
+        stem = folded[:5]
+        if not any(w.startswith(stem) for w in pool):
+            missing.append(name)
+    return missing
+
+
+_MONTH_OR_DAY = re.compile(
+    r"^(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|"
+    r"decembre|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)$"
+)
+
+
+def competing_names(question: str, text: str) -> list[str]:
+    """Proper names of `text` the question does not use ("le Havre" for a Lillebonne question)."""
+    asked = fold(question)
+    out = []
+    for name in _NAME.findall(text.strip()):
+        folded = fold(name).strip("'-")
+        if folded in _COMMON_NAMES or len(folded) < 3 or _MONTH_OR_DAY.match(folded):
+            continue
+        if folded[:5] not in asked:
+            out.append(name)
+    return out

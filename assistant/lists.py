@@ -1,0 +1,269 @@
+"""Answers that list a document's own structure, and lists that run over several passages.
+
+"Quels enjeux structurent la priorité 5 du PTSM ?" is answered from the parsed structure
+(the locators of the chunks), each item quoted from a passage that states it. A sentence
+that ends in ":" ("… s'articule autour de 12 priorités d'action :") is followed by the
+items of the next passages of its section. Pure: functions over chunks and passages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from assistant.answer import Composition, quote, render, split_sentences
+from assistant.query import QueryAnalysis
+from assistant.types import Citation, Passage
+from indexer.cleaning import fold
+from indexer.types import Chunk
+
+# Structural units a question may ask to list: (question word, locator element pattern).
+_UNITS: tuple[tuple[str, str, str], ...] = (
+    ("action prioritaire", r"actions prioritaires", r"Action prioritaire #?\d+"),
+    ("fiche", r"fiches?(?: actions?)?", r"Fiche action \d+\.\d+"),
+    ("objectif", r"objectifs?(?: operationnels?)?", r"Objectif \d+"),
+    ("enjeu", r"enjeux", r"Enjeux? \d+"),
+    ("axe", r"axes", r"Axe \d+"),
+    ("priorite", r"priorites", r"Priorité \d+"),
+    ("chantier", r"chantiers", r"Chantier\b"),
+)
+_ASKS = r"(?:quel(?:le)?s(?: sont)?(?: les)?|combien d[e']|lister? les|les)\s+(?:\d+\s+)?"
+_TITLE = re.compile(r"«\s*(.+?)\s*»|:\s*(.+)$")
+_LABEL = (
+    r"(?:(?:Objectif|Enjeux?|Priorité|Axe|Action(?: prioritaire)?|Fiche action|FA)\s*#?"
+    r"[\d.]+(?:\s*et\s*\d+)?\s*[:–-]?\s*)?"
+)
+_ITEM = re.compile(r"\s*(?:[-–•▪◦*]|o\s|\d+\s*[.)–-]\s)")
+_HEADING = re.compile(r"^(?:Action prioritaire|Priorité|Axe|Objectif|Enjeu)\s*#?\s*\d+\s*$", re.I)
+MAX_ITEMS = 30
+
+
+@dataclass(frozen=True)
+class StructureRequest:
+    unit: str  # "objectif", "enjeu", "fiche"…
+    pattern: re.Pattern[str]  # a locator element of that unit
+    count: int | None  # "les 12 actions prioritaires": the number the question states
+
+
+def structure_request(question: str) -> StructureRequest | None:
+    """The structural unit the question asks to list, if it asks for one."""
+    text = fold(question)
+    for unit, asked, element in _UNITS:
+        match = re.search(rf"\b{_ASKS}({asked})\b", text)
+        if match:
+            stated = re.search(rf"\bles (\d+) {asked}\b", text)
+            return StructureRequest(
+                unit, re.compile(rf"^{element}", re.I), int(stated.group(1)) if stated else None
+            )
+    return None
+
+
+def _parent_pattern(analysis: QueryAnalysis, unit: str) -> re.Pattern[str] | None:
+    """The enclosing unit the question names: "de la priorité 4", "de l'axe 2"."""
+    if analysis.priority is not None and unit != "priorite":
+        return re.compile(
+            rf"^(?:Priorité {analysis.priority}\b|Action prioritaire #?{analysis.priority}\b)"
+        )
+    if analysis.axis is not None and unit != "axe":
+        return re.compile(rf"^Axe {analysis.axis}\b")
+    return None
+
+
+def children(
+    chunks: Sequence[Chunk],
+    document_id: str,
+    request: StructureRequest,
+    parent: re.Pattern[str] | None,
+) -> list[tuple[str, list[Chunk]]]:
+    """The units of the document (within `parent`), in order, each with its chunks."""
+    found: dict[str, list[Chunk]] = {}
+    for chunk in chunks:
+        if chunk.document_id != document_id:
+            continue
+        for depth, element in enumerate(chunk.locator):
+            if not request.pattern.match(element):
+                continue
+            if parent is not None and not any(parent.match(e) for e in chunk.locator[:depth]):
+                break
+            found.setdefault(element, []).append(chunk)
+            break
+    return list(found.items())
+
+
+def title_of(element: str) -> str:
+    """The title of a locator element: "Objectif 7 « développer … »" → "développer …"."""
+    match = _TITLE.search(element)
+    return (match.group(1) or match.group(2)).strip() if match else element.strip()
+
+
+def find_span(text: str, title: str, label: str | None = None) -> str | None:
+    """The exact span of `text` that states `title`, with its label ("Objectif 7 : …").
+
+    With `label` ("Objectif 7"), only a span that carries that label counts: a short
+    title ("droits des usagers") also occurs in ordinary sentences.
+    """
+    words = re.findall(r"\w+", title)
+    if not words:
+        return None
+    body = r"\W+".join(re.escape(w) for w in words)
+    if label:
+        head, number = label.rsplit(" ", 1)
+        prefix = rf"{re.escape(head)}s?\s*#?\s*{re.escape(number)}\b[^:«]{{0,12}}[:–-]?\s*"
+        match = re.search(rf"{prefix}«?\s*{body}", text, re.I)
+    else:
+        match = re.search(rf"{_LABEL}{body}", text, re.I)
+    return match.group(0).strip() if match else None
+
+
+def _label(element: str) -> str | None:
+    match = re.match(
+        r"(Objectif|Enjeu|Priorité|Axe|Action prioritaire|Fiche action)\s*#?\s*([\d.]+)", element
+    )
+    return f"{match.group(1)} {match.group(2)}" if match else None
+
+
+def _quote_item(element: str, own: Sequence[Chunk], document: Sequence[Chunk]) -> tuple[Chunk, str]:
+    """A passage that states the item, and the verbatim sentence (or span) to quote.
+
+    The item's own passages first (a fiche's "Intitulé"), then a labelled mention
+    elsewhere in the document (a summary: "Objectif 7 : développer …"), else the
+    first sentence of the item's own text.
+    """
+    title = title_of(element)
+    hits = [(c, find_span(c.text, title)) for c in own]
+    hits = [(c, s) for c, s in hits if s]
+    if hits:
+        chunk, span = min(hits, key=lambda h: len(h[0].text))
+        sentence = next((x for x in split_sentences(chunk.text) if span in x), span)
+        return chunk, sentence if len(sentence) <= 160 and "\n" not in sentence else span
+    label = _label(element)
+    if label:
+        labelled = [(c, find_span(c.text, title, label)) for c in document]
+        labelled = [(c, s) for c, s in labelled if s]
+        if labelled:
+            return min(labelled, key=lambda h: len(h[0].text))
+    first = own[0]
+    sentences = split_sentences(first.text)
+    return first, sentences[0] if sentences else first.text
+
+
+def structure_answer(
+    question: str,
+    analysis: QueryAnalysis,
+    passages: Sequence[Passage],
+    chunks: Sequence[Chunk],
+    to_passage: Callable[[Chunk], Passage],
+) -> Composition | None:
+    """List the units the question asks for, or None when it does not ask for a list of them."""
+    request = structure_request(question)
+    if request is None:
+        return None
+    parent = _parent_pattern(analysis, request.unit)
+    candidates = list(analysis.documents) + [p.document_id for p in passages]
+    for document_id in dict.fromkeys(candidates):
+        units = children(chunks, document_id, request, parent)
+        if not units or (request.count is not None and len(units) != request.count):
+            continue
+        in_document = [c for c in chunks if c.document_id == document_id]
+        picked = []
+        for element, own in units[:MAX_ITEMS]:
+            chunk, sentence = _quote_item(element, own, in_document)
+            picked.append((to_passage(chunk), sentence))
+        return render(picked)
+    return None
+
+
+def is_list_intro(sentence: str) -> bool:
+    return sentence.rstrip().endswith(":")
+
+
+def continue_list(
+    composition: Composition,
+    following: Callable[[str], Sequence[Chunk]],
+    to_passage: Callable[[Chunk], Passage],
+    limit: int = 14,
+) -> Composition:
+    """Append the items that follow a final "…:" sentence in the next passages of its section."""
+    if composition.abstained or not composition.citations:
+        return composition
+    last = composition.citations[-1]
+    sentences = split_sentences(last.text)
+    if not sentences:
+        return composition
+    if not is_list_intro(sentences[-1]):
+        return _continue_enumeration(composition, following, to_passage)
+    if not composition.text.rstrip().endswith(f"[{last.n}]"):
+        return composition
+    tail = composition.text.rstrip()[: -len(f"[{last.n}]")].rstrip()
+    if not tail.endswith(sentences[-1].split("\n")[-1].strip()):
+        return composition
+    numbers = {c.id: c.n for c in composition.citations}
+    citations = list(composition.citations)
+    parts = [composition.text]
+    for chunk in following(last.id):
+        text = chunk.text.strip()
+        if _HEADING.match(text):
+            continue  # "Action prioritaire #3": the label of the next item
+        if not _ITEM.match(text) or len(parts) > limit:
+            break
+        p = to_passage(chunk)
+        if p.id not in numbers:
+            numbers[p.id] = len(numbers) + 1
+            citations.append(
+                Citation(numbers[p.id], p.id, p.document, p.document_id, p.locator, p.page, p.text)
+            )
+        parts.append(quote(split_sentences(p.text)[0], numbers[p.id]))
+    return Composition(" ".join(parts), tuple(citations), False)
+
+
+_ENUMERATION = re.compile(r"^(?:il s'agit|ce sont|il s’agit)\b", re.I)
+
+
+def _continue_enumeration(
+    composition: Composition,
+    following: Callable[[str], Sequence[Chunk]],
+    to_passage: Callable[[Chunk], Passage],
+) -> Composition:
+    """Append the next passage when it names what the answer announces ("Il s'agit du …")."""
+    if len(composition.citations) != 1:
+        return composition
+    nxt = list(following(composition.citations[0].id))[:1]
+    if not nxt or not _ENUMERATION.match(nxt[0].text.strip()):
+        return composition
+    p = to_passage(nxt[0])
+    citation = Citation(2, p.id, p.document, p.document_id, p.locator, p.page, p.text)
+    first = split_sentences(p.text)[0]
+    return Composition(
+        f"{composition.text} {quote(first, 2)}", (*composition.citations, citation), False
+    )
+
+
+def following_chunks(chunks: Sequence[Chunk], position: int, limit: int = 40) -> list[Chunk]:
+    """The chunks after `position` in the same section, in document order."""
+    section = chunks[position].section
+    out = []
+    for chunk in chunks[position + 1 : position + 1 + limit]:
+        if chunk.section != section:
+            break
+        out.append(chunk)
+    return out
+
+
+def names_unknown_unit(analysis: QueryAnalysis, chunk_ids: Sequence[str]) -> bool:
+    """Does the question name a fiche or objective no document has ("fiche action 8.1")?"""
+    patterns = []
+    if analysis.fiche:
+        patterns.append(f"/fa-{analysis.fiche}/")
+    if analysis.priority and analysis.objective:
+        patterns.append(f"/p{analysis.priority}/o{analysis.objective}/")
+    if analysis.axis and not analysis.fiche:
+        patterns.append(f"/fa-{analysis.axis}.")
+    return any(not any(p in f"{cid}/" for cid in chunk_ids) for p in patterns)
+
+
+def preceding_text(chunks: Sequence[Chunk], position: int) -> str:
+    """The text of the chunk just before `position` when it is in the same section."""
+    if position > 0 and chunks[position - 1].section == chunks[position].section:
+        return chunks[position - 1].text
+    return ""

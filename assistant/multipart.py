@@ -1,0 +1,106 @@
+"""Questions that ask two things: one cited answer per part. Pure.
+
+"Quel montant la feuille de route 2024 prévoyait-elle et combien l'ARS a-t-elle
+finalement financé ?" asks an amount from one document and an amount from another;
+"… selon le bilan du Havre et selon le PTSM ?" asks the same thing of two documents.
+Each part is answered on its own (its kind of evidence, its document), with the words
+the parts share ("Pour les 3 places d'ACT…") carried into each.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from assistant.answer import Candidate, Composition, rank_sentences, render, supported
+from assistant.query import QueryAnalysis, analyze_question
+from assistant.types import Passage
+
+_ASK = (
+    r"(?:quel(?:le)?s?|combien|quand|comment|lesquel(?:le)?s|a quel(?:le)?|à quel(?:le)?|"
+    r"à partir de|a partir de|depuis quand|pour combien|où|ou en est)"
+)
+_JOIN = re.compile(rf",?\s+et\s+(?=(?:{_ASK})\b|(?:selon|d'après|d’après|dans)\s)", re.I)
+_LEAD = re.compile(rf"^(.*?)\b{_ASK}\b", re.I)
+_SOURCE = re.compile(r"\s*(?:selon|d'après|d’après|dans)\s.*$", re.I)
+MIN_PART_WORDS = 3
+
+
+@dataclass(frozen=True)
+class Part:
+    text: str  # the sub-question, with the shared words carried in
+    analysis: QueryAnalysis
+    topic: str = ""  # the words its answer should speak of, when wider than `text`
+
+
+def split_question(question: str) -> list[Part]:
+    """The parts of a two-part question (one part when it asks one thing)."""
+    body = question.strip().rstrip("?").strip()
+    pieces = [p.strip(" ,") for p in _JOIN.split(body) if p.strip(" ,")]
+    if len(pieces) < 2 or any(len(p.split()) < MIN_PART_WORDS for p in pieces):
+        return [Part(question, analyze_question(question))]
+    lead = _LEAD.match(pieces[0])
+    shared = lead.group(1).strip(" ,") if lead else ""
+    parts = [Part(pieces[0], analyze_question(pieces[0]))]
+    for piece in pieces[1:]:
+        if re.match(r"(?:selon|d'après|d’après|dans)\s", piece, re.I):
+            # "… selon le bilan et selon le PTSM": the same question of another source.
+            text = f"{_SOURCE.sub('', pieces[0])} {piece}"
+        else:
+            text = f"{shared} {piece}".strip()
+        if len(text.split()) < MIN_PART_WORDS:
+            return [Part(question, analyze_question(question))]
+        # "… au SAS et à quel moment le service a-t-il démarré": without shared words,
+        # the later part speaks of the first part's subject.
+        topic = text if shared else f"{pieces[0]} {piece}"
+        parts.append(Part(text, analyze_question(text), topic))
+    return parts
+
+
+def compose_parts(
+    question: str,
+    passages: Sequence[Passage],
+    fields: Mapping[str, str | None],
+    idf: Mapping[str, float] | None = None,
+    context: Mapping[str, str] | None = None,
+    min_coverage: float = 0.15,
+    min_residual: float = 0.15,
+) -> Composition | None:
+    """One cited sentence per part of a two-part question; None for a one-part question."""
+    parts = split_question(question)
+    if len(parts) < 2:
+        return None
+    chosen: list[tuple[Passage, str]] = []
+    used_documents: set[str] = set()
+    for i, part in enumerate(parts):
+        pool = list(passages)
+        if part.analysis.documents:
+            named = [p for p in pool if p.document_id in part.analysis.documents]
+            pool = named or pool
+        candidates = [
+            c
+            for c in rank_sentences(
+                part.text, part.analysis, pool, fields, idf, context, topic=part.topic or None
+            )
+            # A later part leans on the first one's subject ("et à quel moment le
+            # service a-t-il démarré"): its sentence need not restate it.
+            if supported(c, min_coverage, min_residual if i == 0 else 0.0)
+            and not any(c.sentence == s for _, s in chosen)
+        ]
+        if not candidates:
+            continue
+        # The parts of a comparison usually come from different documents.
+        best = max(candidates, key=lambda c: _preference(c, pool, used_documents))
+        chosen.append((pool[best.rank], best.sentence))
+        used_documents.add(pool[best.rank].document_id)
+    if not chosen:
+        return None
+    return render(chosen)
+
+
+def _preference(c: Candidate, pool: Sequence[Passage], used: set[str]) -> float:
+    return c.score + (0.3 if pool[c.rank].document_id not in used else 0.0)
+
+
+__all__ = ["Part", "compose_parts", "split_question"]

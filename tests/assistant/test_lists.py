@@ -1,0 +1,217 @@
+"""Structure lists, lists that run over passages, and two-part questions (no model)."""
+
+from assistant.lists import (
+    continue_list,
+    following_chunks,
+    names_unknown_unit,
+    preceding_text,
+    structure_answer,
+    structure_request,
+)
+from assistant.multipart import compose_parts, split_question
+from assistant.query import analyze_question
+from assistant.types import Passage
+from indexer.types import Chunk
+
+DOC = "ptsm-test"
+
+
+def _chunk(cid, locator, text, order, section, field=None, document=DOC):
+    return Chunk(cid, document, tuple(locator), text, order, section, None, field)
+
+
+def _to_passage(chunk):
+    return Passage(
+        0, chunk.id, "PTSM test", chunk.document_id, chunk.locator_path, None, chunk.text, 0.0
+    )
+
+
+P4 = "Priorité 4 « crise et urgences »"
+P5 = "Priorité 5 « accès aux droits »"
+CHUNKS = [
+    _chunk(
+        f"{DOC}/intro/p1",
+        ["Propos introductifs", "§ 1"],
+        "Priorité 4 : crise et urgences Enjeu 1 : accueil de la crise "
+        "Objectif 1 : sensibiliser les élus à la crise psychique "
+        "Objectif 2 : assurer la continuité des soins",
+        0,
+        f"{DOC}/intro",
+    ),
+    _chunk(
+        f"{DOC}/p4/enjeu-1/p1",
+        [P4, "Enjeu 1 : accueil de la crise", "§ 1"],
+        "Un travail auprès des élus est à mener (objectif opérationnel n° 1).",
+        1,
+        f"{DOC}/p4/enjeu-1",
+    ),
+    _chunk(
+        f"{DOC}/p4/o1/public",
+        [
+            P4,
+            "Enjeu 1 : accueil de la crise",
+            "Objectif 1 « sensibiliser les élus à la crise psychique »",
+            "Public ciblé",
+        ],
+        "les élus",
+        2,
+        f"{DOC}/p4/o1",
+        "public",
+    ),
+    _chunk(
+        f"{DOC}/p4/o2/public",
+        [
+            P4,
+            "Enjeu 1 : accueil de la crise",
+            "Objectif 2 « assurer la continuité des soins »",
+            "Public ciblé",
+        ],
+        "tous les usagers",
+        3,
+        f"{DOC}/p4/o2",
+        "public",
+    ),
+    _chunk(
+        f"{DOC}/p5/o1/public",
+        [P5, "Enjeu 1 : droits", "Objectif 1 « informer les familles »", "Public ciblé"],
+        "les familles",
+        4,
+        f"{DOC}/p5/o1",
+        "public",
+    ),
+]
+
+
+def test_structure_request_reads_the_asked_unit_and_its_stated_count():
+    assert (
+        structure_request("Quels objectifs opérationnels relèvent de la priorité 4 ?").unit
+        == "objectif"
+    )
+    assert structure_request("Quelles sont les 12 actions prioritaires du PRS ?").count == 12
+    assert (
+        structure_request("Combien de fiches actions compte l'axe 2 et lesquelles ?").unit
+        == "fiche"
+    )
+    assert structure_request("Qui porte la fiche action 2.3 ?") is None
+
+
+def test_structure_answer_lists_the_units_of_the_named_parent_each_quoted_and_cited():
+    q = "Quels objectifs opérationnels relèvent de la priorité 4 du PTSM ?"
+    passages = [_to_passage(CHUNKS[1])]
+    result = structure_answer(q, analyze_question(q), passages, CHUNKS, _to_passage)
+    assert result is not None and not result.abstained
+    assert "Objectif 1 : sensibiliser les élus à la crise psychique [1]" in result.text
+    assert "Objectif 2 : assurer la continuité des soins [1]" in result.text
+    assert "informer les familles" not in result.text  # priorité 5, not asked
+    assert [c.id for c in result.citations] == [f"{DOC}/intro/p1"]
+
+
+def test_structure_answer_refuses_a_list_of_the_wrong_length():
+    q = "Quels sont les 5 objectifs de la priorité 4 ?"
+    passages = [_to_passage(CHUNKS[1])]
+    assert structure_answer(q, analyze_question(q), passages, CHUNKS, _to_passage) is None
+
+
+def test_unknown_fiche_or_objective_is_detected():
+    ids = [c.id for c in CHUNKS] + ["cls/fa-2.3/porteur"]
+    assert names_unknown_unit(analyze_question("Qui porte la fiche action 8.1 du CLS ?"), ids)
+    assert not names_unknown_unit(analyze_question("Qui porte la fiche action 2.3 du CLS ?"), ids)
+    assert names_unknown_unit(analyze_question("Public de l'objectif 9 de la priorité 4 ?"), ids)
+
+
+SECTION = [
+    _chunk(
+        "b/intro/p5",
+        ["Introduction", "§ 5"],
+        "Le PRS s'articule autour de 3 priorités :",
+        0,
+        "b/intro",
+    ),
+    _chunk("b/intro/p6", ["Introduction", "§ 6"], "Action prioritaire #1", 1, "b/intro"),
+    _chunk(
+        "b/intro/p7", ["Introduction", "§ 7"], "- Relever le défi du vieillissement ;", 2, "b/intro"
+    ),
+    _chunk("b/intro/p8", ["Introduction", "§ 8"], "- Améliorer la santé mentale ;", 3, "b/intro"),
+    _chunk(
+        "b/intro/p9", ["Introduction", "§ 9"], "Pour en savoir plus, voir le site.", 4, "b/intro"
+    ),
+    _chunk("b/other/p1", ["Autre", "§ 1"], "- Hors section", 5, "b/other"),
+]
+
+
+def test_a_list_intro_is_followed_by_the_items_of_the_next_passages():
+    from assistant.answer import render
+
+    intro = render([(_to_passage(SECTION[0]), SECTION[0].text)])
+    result = continue_list(intro, lambda cid: following_chunks(SECTION, 0), _to_passage)
+    assert result.text == (
+        "Le PRS s'articule autour de 3 priorités : [1] "
+        "- Relever le défi du vieillissement ; [2] - Améliorer la santé mentale ; [3]"
+    )
+    assert [c.id for c in result.citations] == ["b/intro/p5", "b/intro/p7", "b/intro/p8"]
+    assert preceding_text(SECTION, 1) == SECTION[0].text and preceding_text(SECTION, 5) == ""
+
+
+def test_an_announced_enumeration_is_followed_by_the_passage_that_names_it():
+    from assistant.answer import render
+
+    chunks = [
+        _chunk("b/r/p5", ["R", "§ 5"], "Trois porteurs ont répondu à l'appel.", 0, "b/r"),
+        _chunk(
+            "b/r/p6",
+            ["R", "§ 6"],
+            "Il s'agit du pôle d'Isigny, du pôle d'Ifs et du pôle d'Hérouville.",
+            1,
+            "b/r",
+        ),
+    ]
+    first = render([(_to_passage(chunks[0]), chunks[0].text)])
+    result = continue_list(first, lambda cid: following_chunks(chunks, 0), _to_passage)
+    assert result.text.endswith(
+        "Il s'agit du pôle d'Isigny, du pôle d'Ifs et du pôle d'Hérouville. [2]"
+    )
+
+
+def _p(rank, pid, document_id, text, locator="Loc", score=0.9):
+    return Passage(rank, pid, document_id, document_id, locator, None, text, score)
+
+
+def test_two_part_question_is_split_with_its_shared_words():
+    parts = split_question(
+        "Pour les 3 places d'ACT, quel montant la feuille de route 2024 prévoyait-elle "
+        "et combien l'ARS a-t-elle finalement financé ?"
+    )
+    assert len(parts) == 2
+    assert parts[0].analysis.documents == ("feuille-de-route-calvados-2024",)
+    assert (
+        parts[1].text.startswith("Pour les 3 places d'ACT") and parts[1].analysis.kind == "amount"
+    )
+    assert len(split_question("Où et quand le CLS a-t-il été signé ?")) == 1
+    assert len(split_question("Qui porte la fiche 2.3 ?")) == 1
+
+
+def test_two_part_question_gets_one_cited_sentence_per_part_and_document():
+    passages = [
+        _p(
+            1,
+            "bilan/act/p6",
+            "bilan-calvados-2025",
+            "L'ARS a financé ces nouvelles places d'ACT pour 109.000 €.",
+        ),
+        _p(
+            2,
+            "fdr/act/p1",
+            "feuille-de-route-calvados-2024",
+            "100.000 € : 3 places d'ACT pour sortants de détention",
+            score=0.6,
+        ),
+    ]
+    q = (
+        "Pour les 3 places d'ACT destinées aux sortants de détention, quel montant la "
+        "feuille de route 2024 prévoyait-elle et combien l'ARS a-t-elle finalement financé ?"
+    )
+    result = compose_parts(q, passages, {})
+    assert result is not None
+    assert "100.000 €" in result.text and "109.000 €" in result.text
+    assert {c.id for c in result.citations} == {"bilan/act/p6", "fdr/act/p1"}
+    assert compose_parts("Qui finance les places d'ACT ?", passages, {}) is None
