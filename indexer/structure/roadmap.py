@@ -84,7 +84,62 @@ def parse(lines: Sequence[Line]) -> list[Unit]:
                 list(paragraphs(body)),
             )
         )
+    # What follows the last table (the PRS's cross-cutting priorities, the roadmap's
+    # animation and perspectives) is prose with headings, like the introduction.
+    last = max(markers)
+    tail = next(
+        (j for j in range(last + 1, len(lines)) if _PRIORITY_NUMBER.match(lines[j].text.strip())),
+        last,
+    )
+    units.extend(_conclusion(lines[tail + 1 :]))
     return units
+
+
+def _conclusion(lines: Sequence[Line]) -> list[Unit]:
+    """Closing sections: upper-case titles, then short titled blocks of prose."""
+    merged: list[Line] = []
+    headings: dict[int, int] = {}  # index in `merged` -> level
+    blocks: list[list[Line]] = [[]]
+    for line in lines:
+        text = line.text.strip()
+        if not text:
+            if blocks[-1]:
+                blocks.append([])
+            continue
+        if blocks[-1] and _is_title(text) and not _is_title(blocks[-1][-1].text.strip()):
+            blocks.append([])  # an upper-case title right under a paragraph
+        blocks[-1].append(line)
+    for block in blocks:
+        if not block:
+            continue
+        texts = [ln.text.strip() for ln in block]
+        titled = [t for t in texts if _is_title(t)]
+        if titled and texts[: len(titled)] == titled:
+            # "LES PRIORITÉS RÉGIONALES … / APPLIQUÉES DANS …", glued or not to its text
+            headings[len(merged)] = 1
+            merged.append(Line(" ".join(titled), block[0].page))
+            block, texts = block[len(titled) :], texts[len(titled) :]
+            if not block:
+                continue
+        elif len(block) > 1 and len(texts[0]) < 80 and not texts[0].endswith((".", ":", ";", ",")):
+            title = texts[0]
+            taken = 1
+            if len(texts[1]) < 40 and texts[1][:1].islower():  # a title wrapped on two lines
+                title, taken = f"{title} {texts[1]}", 2
+            headings[len(merged)] = 2
+            merged.append(Line(title, block[0].page))
+            block, texts = block[taken:], texts[taken:]
+        merged.extend(block)
+        merged.append(Line("", block[-1].page if block else None))
+
+    def level(_text: str, _lines: Sequence[Line], i: int) -> int | None:
+        return headings.get(i)
+
+    return sectioned(merged, level, first_section="Conclusion")
+
+
+def _is_title(text: str) -> bool:
+    return text.isupper() and len(text) > 8
 
 
 def _introduction(lines: Sequence[Line]) -> list[Unit]:

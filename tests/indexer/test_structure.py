@@ -1,6 +1,7 @@
 """Structure recovery on the five real documents."""
 
 import re
+from pathlib import Path
 
 from indexer.chunking import chunk_document
 
@@ -73,6 +74,30 @@ def test_roadmap_tables_under_priority_and_chantier(parsed_corpus):
         crt[0].locator[1]
         == "Chantier « Diversifier l’offre d’hébergement en établissement et promouvoir les alternatives »"
     )
+
+
+def test_roadmap_closing_sections_after_the_last_table_are_kept(parsed_corpus):
+    import re
+
+    from indexer.cleaning import fold, normalize_line
+
+    doc = parsed_corpus["feuille-de-route-calvados-2024"]
+    by_text = {u.text: u for u in doc.units}
+    ecology = next(u for t, u in by_text.items() if "comité dédié le 20 décembre 2023" in t)
+    assert ecology.locator[-2] == "La transition écologique du système de santé"
+    assert ecology.locator[0].startswith("LES PRIORITÉS RÉGIONALES TRANSVERSALES")
+    animation = next(u for t, u in by_text.items() if "chargé de l’animation et du suivi" in t)
+    assert animation.locator[0] == "L’ANIMATION DE LA FEUILLE DE ROUTE ET LES PERSPECTIVES"
+
+    # Nothing of the document is lost: every line of five words or more is indexed.
+    def words(text: str) -> str:
+        return re.sub(r"\W+", " ", fold(text)).strip()
+
+    indexed = words(" ".join(f"{' '.join(u.locator)} {u.text}" for u in doc.units))
+    lines = [words(normalize_line(x)) for x in Path(doc.info.path).read_text().splitlines()]
+    lines = [x for x in lines if len(x.split()) >= 5]
+    lost = [x for x in lines if x not in indexed]
+    assert len(lost) <= len(lines) // 100, lost[:5]
 
 
 def test_chunks_never_cross_units_and_ids_are_unique(parsed_corpus):
