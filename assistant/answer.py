@@ -45,7 +45,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZÀ-ÖØ-Ý0-9«\"(\-•])")
 # A line that starts a new item or sentence; any other line continues the previous one
 # (PDF text wraps mid-sentence: "s'appuyer sur\nl'équipe d'Ariane").
 _LINE_START = re.compile(r"\s*(?:[-–•▪◦*]|o\s|\d|[A-ZÀ-ÖØ-Ý«\"(])")
-_BULLET = re.compile(r"\s*(?:[-–•▪◦*]|o\s|\d+\s*[.)–-]\s)")
+BULLET = re.compile(r"\s*(?:[-–•▪◦*]|o\s|\d+\s*[.)–-]\s)")
 _ANAPHORA = re.compile(
     r"^(?:[-•]\s*)?(?:il|elle|ils|elles|ce|cet|cette|ces|celui|celle|ceux|celles|ceci|cela|"
     r"le dispositif|ce dispositif|la structure|cette structure|son|sa|ses|leur|leurs)\b",
@@ -276,11 +276,11 @@ def _list_tail(passage: Passage, index: int, limit: int = 12) -> list[tuple[int,
     """The items a sentence ending in ":" introduces, from the same passage."""
     sentences = split_sentences(passage.text)
     intro = sentences[index]
-    nested = bool(_BULLET.match(intro))
+    nested = bool(BULLET.match(intro))
     tail = []
     for j in range(index + 1, min(len(sentences), index + 1 + limit)):
         item = sentences[j]
-        if not _BULLET.match(item):
+        if not BULLET.match(item):
             break
         if nested and item.lstrip()[:1] == intro.lstrip()[:1]:
             break  # the next item of the outer list

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answer import ABSTAIN_TEXT, Composition, compose
-from assistant.generative import Writer, writer_from_settings
+from assistant.generative import Writer, answer_events, writer_from_settings
 from assistant.lists import (
     continue_list,
     following_chunks,
@@ -85,7 +85,6 @@ class Assistant:
         self._titles = {d["id"]: d["title"] for d in index.documents}
         self._lock = threading.Lock()  # torch inference is not re-entrant-safe everywhere
         self.idf = inverse_document_frequencies(index.chunks)
-        self._ids = tuple(c.id for c in index.chunks)
 
     @classmethod
     def load(
@@ -252,7 +251,7 @@ class Assistant:
         def to_passage(chunk: Chunk) -> Passage:
             return self._passage(chunk, 0, 0.0)
 
-        if names_unknown_unit(analysis, self._ids):
+        if names_unknown_unit(analysis, self._by_id):
             return Composition(ABSTAIN_TEXT, (), True)
         listing = structure_answer(question, analysis, top, chunks, to_passage)
         if listing is not None:
@@ -283,10 +282,7 @@ class Assistant:
         "sentence", "reason"}, and last {"event": "answer", "answer": Answer}.
         """
         writer = self._writer_for(mode)
-        base = self.ask(question, k, documents, kinds, territories)
-        if writer is None:
-            return iter([{"event": "answer", "answer": base}])
-        return writer.stream(base, k)
+        return answer_events(self.ask(question, k, documents, kinds, territories), writer, k)
 
     def _writer_for(self, mode: str) -> Writer | None:
         """The writer for a generative request, None for extractive; French error otherwise."""

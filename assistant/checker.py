@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from assistant.answer import ABSTAIN_TEXT
 from indexer.cleaning import fold
 from indexer.lexical import analyze, stopwords
 
@@ -21,8 +22,6 @@ _MARKERS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _LEADING_MARKERS = re.compile(r"^(?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+")
 _BOUNDARY = re.compile(r"(?<=[.!?…])\s+|\n+")
 _ABBREVIATION = re.compile(r"\b(?:p|pp|M|Mme|MM|cf|art|n°|vol|env)\.$")
-_THOUSANDS = re.compile(r"(?<=\d)[ .\u202f\u00a0](?=\d{3}\b)")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _WORD = re.compile(r"[^\W\d_]+")
 # Words a faithful paraphrase adds around the facts: not evidence of anything.
 _FRAME = frozenset(
@@ -32,7 +31,7 @@ _FRAME = frozenset(
     )
 )
 _FIRST_WORDS = frozenset({"selon", "oui", "non", "ainsi", "chaque", "apres", "concernant"})
-REFUSAL = "les documents ne le precisent pas"
+REFUSAL = fold(ABSTAIN_TEXT).rstrip(" .")
 
 
 @dataclass(frozen=True)
@@ -85,8 +84,8 @@ def is_refusal(sentence: str) -> bool:
 
 
 def numbers(text: str) -> set[str]:
-    """Numbers as written, thousands separators removed and decimal commas as points."""
-    return {n.replace(",", ".") for n in _NUMBER.findall(_THOUSANDS.sub("", text))}
+    """Numbers as BM25 reads them: thousands joined (400 000 → 400000), decimal points."""
+    return {token for token in analyze(text) if token[0].isdigit()}
 
 
 def proper_names(sentence: str) -> list[str]:

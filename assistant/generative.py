@@ -147,6 +147,11 @@ class Writer:
         )
 
 
+def answer_events(answer: Answer, writer: Writer | None, k: int = 5) -> Iterator[dict[str, Any]]:
+    """The events of `answer`: rewritten as it is written, or as one final event."""
+    return writer.stream(answer, k) if writer else iter([{"event": "answer", "answer": answer}])
+
+
 def _sentences(pieces: Iterator[str]) -> Iterator[str]:
     """Complete sentences from streamed text; a sentence is complete once the next begins."""
     buffer = ""

@@ -9,10 +9,10 @@ items of the next passages of its section. Pure: functions over chunks and passa
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from assistant.answer import Composition, quote, render, split_sentences
+from assistant.answer import BULLET, Composition, quote, render, split_sentences
 from assistant.query import QueryAnalysis
 from assistant.types import Citation, Passage
 from indexer.cleaning import fold
@@ -34,7 +34,6 @@ _LABEL = (
     r"(?:(?:Objectif|Enjeux?|Priorité|Axe|Action(?: prioritaire)?|Fiche action|FA)\s*#?"
     r"[\d.]+(?:\s*et\s*\d+)?\s*[:–-]?\s*)?"
 )
-_ITEM = re.compile(r"\s*(?:[-–•▪◦*]|o\s|\d+\s*[.)–-]\s)")
 _HEADING = re.compile(r"^(?:Action prioritaire|Priorité|Axe|Objectif|Enjeu)\s*#?\s*\d+\s*$", re.I)
 MAX_ITEMS = 30
 
@@ -205,7 +204,7 @@ def continue_list(
         text = chunk.text.strip()
         if _HEADING.match(text):
             continue  # "Action prioritaire #3": the label of the next item
-        if not _ITEM.match(text) or len(parts) > limit:
+        if not BULLET.match(text) or len(parts) > limit:
             break
         p = to_passage(chunk)
         if p.id not in numbers:
@@ -250,7 +249,7 @@ def following_chunks(chunks: Sequence[Chunk], position: int, limit: int = 40) ->
     return out
 
 
-def names_unknown_unit(analysis: QueryAnalysis, chunk_ids: Sequence[str]) -> bool:
+def names_unknown_unit(analysis: QueryAnalysis, chunk_ids: Iterable[str]) -> bool:
     """Does the question name a fiche or objective no document has ("fiche action 8.1")?"""
     patterns = []
     if analysis.fiche:

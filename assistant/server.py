@@ -125,6 +125,17 @@ def get_assistant(request: Request) -> Assistant:
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 
 
+def _options(body: AskRequest | ReportRequest) -> dict[str, Any]:
+    """The request's k, filters and mode as `Assistant.ask` keyword arguments."""
+    return {
+        "k": body.k,
+        "documents": tuple(body.documents),
+        "kinds": tuple(body.kinds),
+        "territories": tuple(body.territories),
+        "mode": body.mode,
+    }
+
+
 def server_sent_event(event: dict[str, Any]) -> str:
     """One SSE frame: `event: <kind>` and the event's JSON (answers in their contract)."""
     data = {
@@ -208,11 +219,7 @@ def create_app(
     def ask(body: AskRequest, assistant: AssistantDep) -> dict[str, Any]:
         answer = assistant.ask(
             body.question,
-            k=body.k,
-            documents=tuple(body.documents),
-            kinds=tuple(body.kinds),
-            territories=tuple(body.territories),
-            mode=body.mode,
+            **_options(body),
         )
         return answer.to_dict()
 
@@ -230,11 +237,7 @@ def create_app(
     def ask_stream(body: AskRequest, assistant: AssistantDep) -> StreamingResponse:
         events = assistant.ask_stream(
             body.question,
-            k=body.k,
-            documents=tuple(body.documents),
-            kinds=tuple(body.kinds),
-            territories=tuple(body.territories),
-            mode=body.mode,
+            **_options(body),
         )
         return StreamingResponse(
             (server_sent_event(e) for e in events),
@@ -352,11 +355,7 @@ def create_app(
         answers = [
             assistant.ask(
                 q,
-                k=body.k,
-                documents=tuple(body.documents),
-                kinds=tuple(body.kinds),
-                territories=tuple(body.territories),
-                mode=body.mode,
+                **_options(body),
             )
             for q in body.questions
         ]

@@ -22,7 +22,7 @@ import re
 import threading
 from collections.abc import Iterable, Iterator
 
-from assistant.generative import Writer
+from assistant.generative import Writer, answer_events
 from assistant.types import Answer, Citation, Passage
 from indexer.errors import (
     EmptyQuestion,
@@ -236,8 +236,9 @@ class FakeAssistant:
     ) -> Iterator[dict]:
         self._record("ask_stream", question)
         writer = self._writer_for(mode)
-        base = self._extractive(question, k, documents, kinds, territories)
-        return writer.stream(base, k) if writer else iter([{"event": "answer", "answer": base}])
+        return answer_events(
+            self._extractive(question, k, documents, kinds, territories), writer, k
+        )
 
     def _writer_for(self, mode: str) -> Writer | None:
         if mode == "generative" and self.writer is None:
