@@ -18,8 +18,11 @@ from assistant.evidence import (
     has_evidence,
     is_label_line,
     missing_names,
+    names_role,
+    new_bodies,
     new_numbers,
     repeats_role,
+    role_label,
     role_verbs,
     unit_near_number,
 )
@@ -80,6 +83,7 @@ class Candidate:
     coverage: float
     residual: float = 1.0  # coverage of the terms its heading leaves unanswered
     framed: bool = False  # a table field or label line whose heading frames it
+    role: bool = False  # names the role a "qui…" question asks, and who holds it
 
 
 def _framed(kind: str, sentence: str, field: str | None) -> bool:
@@ -88,7 +92,21 @@ def _framed(kind: str, sentence: str, field: str | None) -> bool:
         return True
     if field in ("porteur", "partenaires", "sigle") and kind in ("who", "list", "other"):
         return field != "sigle" or kind != "other"
+    if kind == "who":
+        return role_label(sentence)  # "Porteur : …", not "Financement : 91 000 €/an"
     return kind in _FACTOID and is_label_line(sentence)
+
+
+def _holds_role(
+    question: str, sentence: str, field: str | None, cues: Mapping[str, object]
+) -> bool:
+    """Does the sentence say who holds the asked role ("… est porté par la Ligue …")?"""
+    verbs = cues.get("verbs") or []
+    if field == ("partenaires" if "partenaire" in fold(question) else "porteur"):
+        return True
+    if role_label(sentence):
+        return True
+    return bool(verbs) and names_role(sentence, verbs) and bool(new_bodies(sentence, question))  # type: ignore[arg-type]
 
 
 def supported(c: Candidate, min_coverage: float, min_residual: float) -> bool:
@@ -163,6 +181,8 @@ def _kind_bonus(
         if field == ("partenaires" if wants_partners else "porteur"):
             # The porteur field is the answer to "qui porte / pilote / coordonne…".
             bonus += 1.0 if verbs and not wants_partners else 0.5
+        elif verbs and names_role(sentence, verbs) and new_bodies(sentence, question):  # type: ignore[arg-type]
+            bonus += 0.8  # "Le pilotage de cette EMAS est porté par la Ligue de l'enseignement"
         elif verbs and repeats_role(sentence, verbs):  # type: ignore[arg-type]
             bonus += 0.3
         if wants_partners and re.search(r"\bpartena(?:ire|riat)", sentence, re.I):
@@ -267,7 +287,10 @@ def rank_sentences(
                 - penalty
             )
             framed = _framed(analysis.kind, sentence, field)
-            candidates.append(Candidate(score, rank, i, sentence, coverage, residual, framed))
+            role = analysis.kind == "who" and _holds_role(question, sentence, field, cues)
+            candidates.append(
+                Candidate(score, rank, i, sentence, coverage, residual, framed or role, role)
+            )
     candidates.sort(key=lambda c: -c.score)
     return candidates
 
@@ -362,6 +385,9 @@ def compose(
     ]
     if not candidates:
         return Composition(ABSTAIN_TEXT, (), True)
+    if any(c.role for c in candidates):
+        # "Qui pilote X ?": a sentence naming who pilots X beats one that only describes X.
+        candidates = [c for c in candidates if c.role]
     best = candidates[0]
     limit = max_sentences if analysis.kind not in _FACTOID else 2
     if best.sentence.rstrip().endswith(":"):

@@ -43,6 +43,7 @@ _ROLE_VERBS = (
     ("finan", re.compile(r"\bfinanc\w*", re.I)),
     ("assur", re.compile(r"\bassur\w*", re.I)),
     ("anim", re.compile(r"\banim\w*", re.I)),
+    ("gest", re.compile(r"\bg(?:e|è|é)(?:stion\w*|re|rent|rée?s?)\b", re.I)),
 )
 _UNIT = re.compile(r"\b(?:combien|nombre)\s+(?:de|d')\s*([a-zà-ÿ-]{3,})", re.I)
 
@@ -167,6 +168,23 @@ def role_verbs(question: str) -> list[str]:
 
 
 REQUIRED_ROLES = ("port", "pilot")  # "qui porte / pilote": the answer names the role
+
+
+def names_role(sentence: str, verbs: Sequence[str]) -> bool:
+    """Does the sentence use the very role the question asks ("Le pilotage … est porté par")?"""
+    return any(rx.search(sentence) for name, rx in _ROLE_VERBS if name in verbs)
+
+
+_ROLE_LABEL = re.compile(
+    r"^[-•\s]*(?:ma[iî]tre d|porteu?r|porté|pilot|co-?port|coordon|gestionnaire|opérateur|"
+    r"partenaires?|acteurs?|responsable|référent|promoteur|financeurs?)",
+    re.I,
+)
+
+
+def role_label(sentence: str) -> bool:
+    """A "label : value" line whose label names a role ("Porteur : …", "Pilote : …")."""
+    return is_label_line(sentence) and bool(_ROLE_LABEL.match(sentence))
 
 
 def repeats_role(sentence: str, verbs: Sequence[str]) -> bool:

@@ -18,6 +18,37 @@ class QueryAnalysis:
     objective: int | None = None
     axis: int | None = None
     documents: tuple[str, ...] = ()  # document ids named by the question
+    fields: tuple[str, ...] = ()  # table fields that hold this kind of answer
+
+
+# Which field of a fiche action (CLS) or objective (PTSM) answers which question: the
+# field labels of the documents' own tables, reached by the words users ask with.
+_FIELD_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"\bpartenai|\bacteurs? (?:mobilis|a mobilis|implique)", ("partenaires", "acteurs")),
+    (r"\binstitutions?\b", ("institutions",)),
+    (r"\bpublic|\bs.adresse|\bcibl|\bbeneficiaires? vis|\bpour qui\b", ("public",)),
+    (r"\bindicateur|\bevalu|\bsuivi\b|\bmesurer?\b", ("evaluation", "indicateurs")),
+    (r"\bmoyens?\b", ("moyens",)),
+    (r"\bvigilance|\brisques?\b|\bpoints? d.attention", ("vigilance",)),
+    (r"\bpre ?requis", ("prerequis",)),
+    (r"\bobjectif general|\bobjectif de la fiche|\bbut de la fiche", ("objectif",)),
+    (r"\bderoul|\betapes?\b|\bcomment se\b|\bconcretement", ("deroule", "descriptif")),
+    (r"\bintitul|\bs.appelle|\btitre\b|\bnom de la fiche", ("intitule",)),
+    (r"\btype d.action|\bnouvelle ou renouvel|\brenouvelee?\b", ("type",)),
+    (r"\bcouverture|\bquels? territoires?\b", ("couverture",)),
+    (r"\barticul", ("articulation", "articulation-nationale", "articulation-plans")),
+)
+
+
+def wanted_fields(text: str, kind: str) -> tuple[str, ...]:
+    """The table fields whose value answers a (folded) question, best first."""
+    out: list[str] = []
+    for pattern, fields in _FIELD_CUES:
+        if re.search(pattern, text):
+            out.extend(f for f in fields if f not in out)
+    if kind == "who" and not out:
+        out = ["porteur"]
+    return tuple(out)
 
 
 _WHO = re.compile(
@@ -86,4 +117,5 @@ def analyze_question(question: str) -> QueryAnalysis:
         objective=int(objective.group(1)) if objective else None,
         axis=int(axis.group(1)) if axis else None,
         documents=documents,
+        fields=wanted_fields(text, kind),
     )

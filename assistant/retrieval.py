@@ -30,6 +30,7 @@ class Weights:
     structure: float = 0.35
     document: float = 0.1
     field: float = 0.15
+    named_field: float = 0.35  # the asked field of the fiche or objective the question names
 
 
 def normalise(scores: np.ndarray) -> np.ndarray:
@@ -67,14 +68,17 @@ def structure_boost(
     if analysis.axis and not analysis.fiche:
         patterns.append(f"/fa-{analysis.axis}\\.\\d/|/synthese/fa-{analysis.axis}")
     regexes = [re.compile(p) for p in patterns]
+    named_unit = bool(analysis.fiche or (analysis.priority and analysis.objective))
     for i, chunk in enumerate(chunks):
         cid = chunk.id + "/"
-        if regexes and any(rx.search(cid) for rx in regexes):
+        in_named = bool(regexes) and any(rx.search(cid) for rx in regexes)
+        if in_named:
             boost[i] += weights.structure
         if analysis.documents and chunk.document_id in analysis.documents:
             boost[i] += weights.document
-        if analysis.kind == "who" and chunk.field == "porteur":
-            boost[i] += weights.field
+        if chunk.field and chunk.field in analysis.fields:
+            # "qui porte la fiche 2.3": that fiche's porteur field, not its title.
+            boost[i] += weights.named_field if in_named and named_unit else weights.field
     return boost
 
 

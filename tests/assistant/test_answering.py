@@ -329,3 +329,59 @@ def test_opening_hours_and_percentages_are_not_counts():
     assert not has_evidence(hours, "count", None, question)
     assert not has_evidence("Le taux de réponse atteint 85 % des appels.", "count", None, question)
     assert has_evidence("Le vivier compte 12 médecins (8h-20h).", "count", None, question)
+
+
+def test_the_asked_field_of_a_named_fiche_outranks_its_other_fields():
+    from assistant.retrieval import structure_boost
+    from indexer.types import Chunk
+
+    def chunk(cid, field):
+        return Chunk(
+            id=cid,
+            document_id="cls",
+            locator=("Fiche",),
+            text="texte",
+            order=0,
+            section=cid.rsplit("/", 1)[0],
+            field=field,
+        )
+
+    chunks = [
+        chunk("cls/fa-2.1/intitule", "intitule"),
+        chunk("cls/fa-2.1/porteur", "porteur"),
+        chunk("cls/fa-2.1/partenaires", "partenaires"),
+        chunk("cls/fa-3.1/porteur", "porteur"),
+    ]
+    who = structure_boost(chunks, analyze_question("Qui porte l'action 2.1 du CLS ?"), Weights())
+    assert int(np.argmax(who)) == 1
+    assert who[1] - who[0] > Weights().field  # more than the generic field boost
+    assert who[3] == pytest.approx(Weights().field)  # another fiche's porteur: small boost
+    partners = structure_boost(
+        chunks, analyze_question("Quels partenaires pour la fiche 2.1 ?"), Weights()
+    )
+    assert int(np.argmax(partners)) == 2
+    assert analyze_question("Quel public vise la fiche 4.1 ?").fields == ("public",)
+    assert analyze_question("Combien de places en 2024 ?").fields == ()
+
+
+def test_who_prefers_the_sentence_naming_the_role_over_a_closer_description():
+    text = (
+        "Une nouvelle équipe mobile d'appui (EMAS) a été créée à la rentrée 2024 pour "
+        "intervenir sur la circonscription de Caen 1, au côté des équipes du Calvados. "
+        "Le pilotage de cette nouvelle EMAS est portée par la ligue de l'enseignement."
+    )
+    q = "Qui pilote la nouvelle EMAS ouverte en 2024 sur la circonscription Caen 1 ?"
+    result = compose(q, analyze_question(q), [_p(1, "bilan/emas/p3", text)], {})
+    assert result.text.startswith("Le pilotage de cette nouvelle EMAS") and "[1]" in result.text
+    # A management question is answered by the "gestionnaire" sentence, and a label
+    # line that names no role ("Financement : …") is not an answer to "qui".
+    text = (
+        "Le GEM est une association d'usagers.\n"
+        "Il est également aidé par une association gestionnaire, les Établissements "
+        "publics médico-sociaux de Fécamp (EPMSF).\n- Financement : 91 000€/an"
+    )
+    q = "Quelle structure assure la gestion du GEM de Fécamp ?"
+    result = compose(
+        q, analyze_question(q), [_p(1, "havre/gem/p1", text, locator="GEM de Fécamp")], {}
+    )
+    assert "EPMSF" in result.text and "91 000" not in result.text
