@@ -106,7 +106,23 @@ def _holds_role(
         return True
     if role_label(sentence):
         return True
+    asked = re.search(
+        r"\bquel(?:le)?s? (association|etablissement|clinique|collectivite)", fold(question)
+    )
+    if asked and re.search(
+        rf"\b{asked.group(1)}s? (?:\w+ ){{0,2}}[«\"]?[A-Z]", fold_case_kept(sentence)
+    ):
+        return True  # "Quelle association porte …" → "(association Addictions France)"
     return bool(verbs) and names_role(sentence, verbs) and bool(new_bodies(sentence, question))  # type: ignore[arg-type]
+
+
+def fold_case_kept(text: str) -> str:
+    """Accents removed, case kept (names stay capitalised)."""
+    import unicodedata
+
+    return "".join(
+        ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn"
+    )
 
 
 def supported(c: Candidate, min_coverage: float, min_residual: float) -> bool:
@@ -259,7 +275,7 @@ def rank_sentences(
         for i, sentence in enumerate(sentences):
             if not has_evidence(sentence, analysis.kind, field, topic or question):
                 continue
-            if roles and field != "porteur" and not repeats_role(sentence, roles):
+            if roles and not _holds_role(question, sentence, field, cues):
                 continue  # "qui porte X": a sentence on X that names no porteur
             if i == 0:
                 before = before_text
@@ -353,6 +369,7 @@ def compose(
     min_sentence_coverage: float = 0.15,
     min_residual: float = 0.15,
     context: Mapping[str, str] | None = None,
+    min_factoid_coverage: float = 0.3,
 ) -> Composition:
     """Answer from the best passages, or abstain when none supports an answer of the kind asked.
 
@@ -361,6 +378,10 @@ def compose(
         min_sentence_coverage: share of the question's (IDF-weighted) terms the answering
             sentence, with its passage's heading, must hold; below it the sentence is
             about something else and the assistant abstains.
+        min_factoid_coverage: the same share for a bare value (an amount, a count, a
+            date, a body) read from running text: a number next to a few of the
+            question's words is too often another thing's number. Table fields and
+            "label : value" lines, which their heading frames, keep the lower bar.
     """
     terms = content_terms(question)
     top = passages[:5]
@@ -381,7 +402,13 @@ def compose(
     candidates = [
         c
         for c in rank_sentences(question, analysis, top, fields, idf, context)
-        if supported(c, min_sentence_coverage, min_residual)
+        if supported(
+            c,
+            min_factoid_coverage
+            if analysis.kind in _FACTOID and not c.framed
+            else min_sentence_coverage,
+            min_residual,
+        )
     ]
     if not candidates:
         return Composition(ABSTAIN_TEXT, (), True)

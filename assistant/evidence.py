@@ -167,7 +167,12 @@ def role_verbs(question: str) -> list[str]:
     return [name for name, rx in _ROLE_VERBS if rx.search(question)]
 
 
-REQUIRED_ROLES = ("port", "pilot")  # "qui porte / pilote": the answer names the role
+REQUIRED_ROLES = (
+    "port",
+    "pilot",
+    "coordon",
+    "gest",
+)  # "qui porte / pilote": the answer names the role
 
 
 def names_role(sentence: str, verbs: Sequence[str]) -> bool:

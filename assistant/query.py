@@ -52,11 +52,11 @@ def wanted_fields(text: str, kind: str) -> tuple[str, ...]:
 
 
 _WHO = re.compile(
-    r"\b(qui|quel(?:le)?s? (?:organisme|structure|association|acteur|etablissement|service|partenaire|porteur|pilote|operateur)s?|"
+    r"\b(quel(?:le)?s? (?:organisme|structure|association|acteur|etablissement|service|partenaire|porteur|pilote|operateur)s?|"
     r"porte|portee?|porteur|pilote|pilotee?|maitre d.oeuvre|coordonne)\b"
 )
 _AMOUNT = re.compile(
-    r"\b(montant|budget|cout|combien .*(financ|coute|euros?|alloue|subvention|credit|depense)|"
+    r"\b(montant|budget|cout|combien .*\b(financ|cout\w*|euros?|alloue|subvention|credit|depense)|"
     r"financ\w*|euros?|€|subvention|credits?|enveloppe|dotation|chiffree?s?|depensent)\b"
 )
 _COUNT = re.compile(r"\b(combien|nombre|quantite)\b")
@@ -87,17 +87,38 @@ def without_document_names(question: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# "qui" asks who only where a question word stands: first, after a preposition or a
+# pause ("À qui…", "Dans le CLS, qui porte…"); after a noun it is a relative pronoun
+# ("l'équipe mobile qui intervient…").
+_QUI = re.compile(
+    r"(?:^|[,:;?(]\s*|\b(?:a|par|avec|pour|de|chez|aupres de|selon|et|mais|c.est)\s+)qui\b"
+)
+
+
+def _asks_who(text: str) -> bool:
+    return bool(_QUI.search(text) or _WHO.search(_without_porter_sur(text)))
+
+
+def _without_porter_sur(text: str) -> str:
+    """ "Sur quoi porte X", "X porte sur…": *porter sur* is "to be about", not a porteur."""
+    if re.search(r"\bsur (?:quel|quoi|lesquel)", text):
+        return re.sub(r"\bport\w*", " ", text)
+    return re.sub(r"\bport\w* sur\b", " ", text)
+
+
 def analyze_question(question: str) -> QueryAnalysis:
     text = fold(question)
     if _DEFINITION.search(text):
         kind = "definition"
+    elif re.search(r"^\W*qui\b|\b(?:par|a|avec|chez) qui\b", text):
+        kind = "who"  # "Par qui est financé le GEM ?" asks a body, not an amount
     elif _AMOUNT.search(text) and not re.search(r"combien de (?!euros)", text):
         kind = "amount"
     elif _DATE.search(text):
         kind = "date"
     elif _COUNT.search(text):
         kind = "count"
-    elif _WHO.search(text):
+    elif _asks_who(text):
         kind = "who"
     elif _LIST.search(text):
         kind = "list"

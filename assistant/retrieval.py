@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.evidence import has_evidence
 from assistant.query import QueryAnalysis, without_document_names
 from indexer.cleaning import fold
 from indexer.embeddings import Embedder
@@ -31,6 +32,8 @@ class Weights:
     document: float = 0.1
     field: float = 0.15
     named_field: float = 0.35  # the asked field of the fiche or objective the question names
+    evidence: float = 0.1  # a passage holding the asked kind of value (amount, date, count)
+    evidence_pool: int = 60  # how many of the best passages are read for that value
 
 
 def normalise(scores: np.ndarray) -> np.ndarray:
@@ -142,4 +145,27 @@ class HybridRetriever:
         )
         if mask is not None:
             fused = np.where(mask, fused, -np.inf)
+        fused += evidence_boost(self.chunks, fused, question, analysis, self.weights)
         return fused, found
+
+
+def evidence_boost(
+    chunks: Sequence[Chunk],
+    scores: np.ndarray,
+    question: str,
+    analysis: QueryAnalysis,
+    weights: Weights,
+) -> np.ndarray:
+    """A small boost for the best passages that hold a value of the kind asked.
+
+    "À quelle date le PRS a-t-il été publié ?" prefers "publié le 31 octobre 2023" to
+    passages that only repeat "PRS 2023-2028". Only the top of the ranking is read.
+    """
+    boost = np.zeros(len(chunks), dtype=np.float32)
+    if analysis.kind not in ("amount", "date", "count") or weights.evidence <= 0:
+        return boost
+    pool = np.argsort(-scores, kind="stable")[: weights.evidence_pool]
+    for i in pool:
+        if np.isfinite(scores[i]) and has_evidence(chunks[i].text, analysis.kind, None, question):
+            boost[i] = weights.evidence
+    return boost

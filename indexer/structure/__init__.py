@@ -6,6 +6,7 @@ cleans the units' text and picks the parser from the catalog kind.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from indexer.cleaning import clean_passage, normalize_line, vocabulary_of
@@ -39,7 +40,55 @@ def parse_document(info: DocumentInfo, lines: Sequence[Line]) -> ParsedDocument:
         text = clean_passage(unit.text, vocabulary)
         if len(text) >= 3 and any(c.isalnum() for c in text):
             cleaned.append(Unit(unit.locator, unit.key, text, unit.page, unit.field))
-    return ParsedDocument(info, tuple(_dedupe_keys(cleaned)), tuple(warnings))
+    return ParsedDocument(
+        info, tuple(_dedupe_keys(join_broken_paragraphs(cleaned))), tuple(warnings)
+    )
+
+
+_LOWER_START = re.compile(r"^(?:[-–•▪◦*]\s*)?[a-zà-ÿ]")
+_BULLET_START = re.compile(r"^\s*[-–•▪◦*]\s")
+
+
+def join_broken_paragraphs(units: Sequence[Unit], max_chars: int = 1000) -> list[Unit]:
+    """Paragraphs the PDF conversion cut in two, joined again; a list joined to its intro.
+
+    A paragraph that starts in lower case after one that does not end a sentence
+    continues it ("Président du Conseil territorial" + "de santé du Calvados"), or is
+    the next item of its enumeration ("…perte d'autonomie ;" + "mailler l'offre…"); a
+    bulleted list follows the sentence ending in ":" that introduces it, when both fit
+    in one passage. Only paragraphs (`§ n`) of the same section are joined; the joined
+    unit keeps the first one's citation key, so the other keys do not move.
+    """
+    out: list[Unit] = []
+    for unit in units:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and _is_paragraph(prev)
+            and _is_paragraph(unit)
+            and prev.locator[:-1] == unit.locator[:-1]
+            and prev.field == unit.field
+        ):
+            end = prev.text.rstrip()[-1:]
+            continued = end not in ".!?…" and _LOWER_START.match(unit.text)
+            listed = (
+                end == ":"
+                and _BULLET_START.match(unit.text)
+                and len(prev.text) + len(unit.text) < max_chars
+            )
+            if continued or listed:
+                item = end in ";:" or _BULLET_START.match(unit.text)
+                sep = "\n" if item else " "
+                out[-1] = Unit(
+                    prev.locator, prev.key, f"{prev.text}{sep}{unit.text}", prev.page, prev.field
+                )
+                continue
+        out.append(unit)
+    return out
+
+
+def _is_paragraph(unit: Unit) -> bool:
+    return bool(unit.locator) and unit.locator[-1].startswith("§")
 
 
 def _dedupe_keys(units: list[Unit]) -> list[Unit]:

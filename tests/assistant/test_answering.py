@@ -385,3 +385,50 @@ def test_who_prefers_the_sentence_naming_the_role_over_a_closer_description():
         q, analyze_question(q), [_p(1, "havre/gem/p1", text, locator="GEM de Fécamp")], {}
     )
     assert "EPMSF" in result.text and "91 000" not in result.text
+
+
+def test_relative_qui_and_porter_sur_do_not_make_a_who_question():
+    assert (
+        analyze_question("Comment s'appelle l'équipe mobile qui intervient à l'ASE ?").kind != "who"
+    )
+    assert analyze_question("Sur quels leviers porte la feuille de route ?").kind != "who"
+    assert analyze_question("La fiche 6.2 porte sur quels thèmes ?").kind != "who"
+    assert analyze_question("Dans le CLS, qui porte la fiche 2.3 ?").kind == "who"
+    assert analyze_question("Par qui est financé le GEM de Fécamp ?").kind == "who"
+    assert analyze_question("Combien coûterait l'extension des lits ?").kind == "amount"
+
+
+def test_retrieval_prefers_top_passages_holding_the_asked_kind_of_value():
+    from assistant.retrieval import evidence_boost
+    from indexer.types import Chunk
+
+    texts = [
+        "Le projet régional de santé 2023-2028 compte 12 priorités.",
+        "Le projet régional de santé a été publié le 31 octobre 2023.",
+        "Publié le 2 mai 2024, hors du haut du classement.",
+    ]
+    chunks = [
+        Chunk(id=f"d/p{i}", document_id="d", locator=("S",), text=t, order=i, section="d")
+        for i, t in enumerate(texts)
+    ]
+    q = "À quelle date le projet régional de santé 2023-2028 a-t-il été publié ?"
+    scores = np.array([1.0, 0.95, 0.1])
+    boost = evidence_boost(chunks, scores, q, analyze_question(q), Weights(evidence_pool=2))
+    assert boost.tolist() == [0.0, pytest.approx(0.1), 0.0]  # "2023-2028" is the question's own
+    assert not evidence_boost(
+        chunks, scores, "Qui porte le PRS ?", analyze_question("Qui porte le PRS ?"), Weights()
+    ).any()
+
+
+def test_a_bare_value_needs_more_of_the_question_than_a_framed_field():
+    # The passage is on the question's subject; the only count is in a sentence that
+    # shares two of its eight words: another thing's number.
+    text = (
+        "La ligne d'écoute nationale du 3114 répond aux appels. "
+        "Au total, 144 étudiants ont été reçus en 2024."
+    )
+    q = "Combien d'étudiants la ligne d'écoute nationale du 3114 a-t-elle reçus en appel cet hiver ?"
+    passages = [_p(1, "doc/s/p1", text)]
+    assert compose(q, analyze_question(q), passages, {}).abstained
+    relaxed = compose(q, analyze_question(q), passages, {}, min_factoid_coverage=0.15)
+    assert "144 étudiants" in relaxed.text

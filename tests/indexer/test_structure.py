@@ -116,3 +116,39 @@ def test_citation_ids_are_stable_across_parses(parsed_corpus):
     again = {d.info.id: d for d, _ in parse_corpus(CORPUS, lambda _m: None)}
     for doc_id, doc in parsed_corpus.items():
         assert [u.key for u in doc.units] == [u.key for u in again[doc_id].units]
+
+
+def test_paragraphs_cut_by_the_conversion_are_joined_and_keys_do_not_move():
+    from indexer.structure import join_broken_paragraphs
+    from indexer.types import Unit
+
+    def para(n, text, section="Préface"):
+        return Unit((section, f"§ {n}"), ("preface", f"p{n}"), text)
+
+    units = [
+        para(1, "Philippe GUERARD Président du Conseil territorial"),
+        para(2, "de santé du Calvados"),
+        para(3, "Le plan vise à :"),
+        para(4, "- recenser les dispositifs ;\n- informer les jeunes."),
+        para(5, "Une phrase finie."),
+        para(6, "minuscule après un point : reste seule."),
+        para(7, "Titre sans point", section="Autre section"),
+    ]
+    joined = join_broken_paragraphs(units)
+    assert [u.key[-1] for u in joined] == ["p1", "p3", "p5", "p6", "p7"]
+    assert (
+        joined[0].text == "Philippe GUERARD Président du Conseil territorial de santé du Calvados"
+    )
+    assert (
+        joined[1].text == "Le plan vise à :\n- recenser les dispositifs ;\n- informer les jeunes."
+    )
+    # A table field is never joined to a paragraph, whatever its case.
+    field = Unit(("Fiche", "Public visé"), ("fa-1.1", "public"), "tout public", None, "public")
+    assert len(join_broken_paragraphs([para(1, "Contexte sans point"), field])) == 2
+
+
+def test_the_real_preface_signature_is_one_passage(parsed_corpus):
+    doc = parsed_corpus["feuille-de-route-calvados-2024"]
+    texts = [u.text for u in doc.units]
+    assert "Philippe GUERARD Président du Conseil territorial de santé du Calvados" in texts
+    assert "de santé du Calvados" not in texts
