@@ -10,6 +10,9 @@ from indexer.cleaning import clean_passage, fold
 
 EVALS_DIR = Path(__file__).resolve().parent
 QUESTIONS = EVALS_DIR / "questions.jsonl"
+# dev: tuned on; test: kept for a final check; holdout: written afterwards by someone who
+# never saw the system's answers (see README, "Évaluation").
+SPLITS = ("dev", "test", "holdout")
 KINDS = (
     "who",
     "amount",
@@ -80,7 +83,7 @@ def validate(items: list[Item], corpus_dir: Path) -> list[str]:
         seen.add(item.id)
         if item.kind not in KINDS:
             problems.append(f"{item.id}: type « {item.kind} » inconnu")
-        if item.split not in ("dev", "test"):
+        if item.split not in SPLITS:
             problems.append(f"{item.id}: split « {item.split} » inconnu")
         if item.answerable != (item.kind != "unanswerable"):
             problems.append(f"{item.id}: answerable incohérent avec le type")

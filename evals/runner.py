@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from evals import metrics
-from evals.dataset import EVALS_DIR, Item, load_items
+from evals.dataset import EVALS_DIR, SPLITS, Item, load_items
 
 REPORTS = EVALS_DIR / "reports"
 THRESHOLDS = EVALS_DIR / "thresholds.json"
@@ -198,7 +198,7 @@ def check_thresholds(summary: dict[str, Any], thresholds: dict[str, float]) -> l
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="assistant eval", description="Banc d'évaluation QA")
-    parser.add_argument("--split", choices=["dev", "test", "all"], default="all")
+    parser.add_argument("--split", choices=[*SPLITS, "all"], default="all")
     parser.add_argument("--no-baselines", action="store_true", help="le système seul")
     parser.add_argument("--limit", type=int, help="n premières questions (sous-ensemble rapide)")
     parser.add_argument("--output", type=Path, default=REPORTS)
