@@ -58,7 +58,8 @@ _GENERIC = frozenset(
     analyze(
         "fiche action document documents cls ptsm bilan feuille route quel quelle quels "
         "quelles combien organisme structure qui porte porteur pilote nombre montant date "
-        "calvados normandie territoire dans le la les pour prévu prévue prévues"
+        "calvados normandie territoire dans le la les pour prévu prévue prévues selon "
+        "après parmi concernant quoi ainsi aussi notamment"
     )
 )
 _QUESTION_WORDS = frozenset(analyze("entend signifie veut dire désigne sert servent sigle"))
@@ -387,7 +388,7 @@ def compose(
     top = passages[:5]
     if not top:
         return Composition(ABSTAIN_TEXT, (), True)
-    nearest = " ".join(f"{p.locator} {p.text}" for p in top[:3])
+    nearest = " ".join(f"{p.document} {p.locator} {p.text}" for p in top[:3])
     if idf:
         # The corpus never uses a salient word of the question ("hélicoptères"): the
         # documents cannot answer a question that hinges on it.

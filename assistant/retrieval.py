@@ -26,8 +26,8 @@ from indexer.types import Chunk
 
 @dataclass(frozen=True)
 class Weights:
-    bm25: float = 0.7
-    dense: float = 0.3
+    bm25: float = 0.5
+    dense: float = 0.5
     structure: float = 0.35
     document: float = 0.1
     field: float = 0.15

@@ -40,8 +40,8 @@ class Settings(BaseSettings):
         description="Part minimale des mots d'une phrase présents dans sa source",
     )
     # Retrieval weights (tuned on the dev split of evals/, see README).
-    bm25_weight: float = 0.7
-    dense_weight: float = 0.3
+    bm25_weight: float = 0.5
+    dense_weight: float = 0.5
 
 
 def get_settings(**overrides: object) -> Settings:
