@@ -21,6 +21,7 @@ from assistant.evidence import (
     names_role,
     new_bodies,
     new_numbers,
+    other_year,
     repeats_role,
     role_label,
     role_verbs,
@@ -63,7 +64,7 @@ _GENERIC = frozenset(
     )
 )
 _QUESTION_WORDS = frozenset(analyze("entend signifie veut dire désigne sert servent sigle"))
-_FACTOID = frozenset({"who", "amount", "count", "date"})
+_FACTOID = frozenset({"who", "amount", "count", "rate", "date", "contact"})
 
 
 @dataclass(frozen=True)
@@ -283,6 +284,8 @@ def rank_sentences(
             else:
                 before = sentences[i - 1] if _ANAPHORA.match(sentence) else ""
             local = f"{head} {before} {sentence}"
+            if analysis.kind in _FACTOID and other_year(question, local, sentence):
+                continue  # "en 2023 ?" — "162 évaluations réalisées en 2024"
             penalty = 0.0
             if missing_names(question, local, wide):
                 # The question's name is elsewhere in the passage, and the sentence

@@ -43,6 +43,7 @@ _ROLE_VERBS = (
     ("finan", re.compile(r"\bfinanc\w*", re.I)),
     ("assur", re.compile(r"\bassur\w*", re.I)),
     ("anim", re.compile(r"\banim\w*", re.I)),
+    ("presid", re.compile(r"\bpr[ée]sid\w*", re.I)),
     ("gest", re.compile(r"\bg(?:e|è|é)(?:stion\w*|re|rent|rée?s?)\b", re.I)),
 )
 _UNIT = re.compile(r"\b(?:combien|nombre)\s+(?:de|d')\s*([a-zà-ÿ-]{3,})", re.I)
@@ -110,6 +111,15 @@ def new_dates(sentence: str, question: str) -> list[str]:
     return [m.group(0) for m in _DATE.finditer(sentence) if fold(m.group(0)) not in asked]
 
 
+_RATE_VALUE = re.compile(
+    r"\d+(?:[.,]\d+)?\s?%|\bpour (?:100|1 ?000|10 ?000|100 ?000)\b|\d+(?:[.,]\d+)?\s?‰"
+)
+_CONTACT_VALUE = re.compile(
+    r"\b0\d(?:[ .]?\d\d){4}\b|[\w.-]+@[\w-]+\.[\w.]+|https?://|www\.|\b\d{1,4},? (?:rue|avenue|place|bd|boulevard)\b",
+    re.I,
+)
+
+
 def has_evidence(sentence: str, kind: str, field: str | None = None, question: str = "") -> bool:
     """Does the sentence hold an answer of the kind asked (and not just the question's own)?"""
     if kind == "amount":
@@ -120,10 +130,14 @@ def has_evidence(sentence: str, kind: str, field: str | None = None, question: s
             return bool(new_numbers(sentence, question))
         plain = _TIME.sub(" ", _AMOUNT.sub(" ", sentence))  # "8h-12h" counts nothing
         return bool(counts(plain, question)) or (
-            is_label_line(sentence) and bool(new_numbers(sentence, question))
+            is_label_line(sentence) and bool(new_numbers(plain, question))
         )
     if kind == "date":
         return bool(new_dates(sentence, question))
+    if kind == "rate":
+        return bool(_RATE_VALUE.search(sentence))
+    if kind == "contact":
+        return bool(_CONTACT_VALUE.search(sentence))
     if kind == "who":
         if field in ("porteur", "partenaires"):
             return True
@@ -167,12 +181,8 @@ def role_verbs(question: str) -> list[str]:
     return [name for name, rx in _ROLE_VERBS if rx.search(question)]
 
 
-REQUIRED_ROLES = (
-    "port",
-    "pilot",
-    "coordon",
-    "gest",
-)  # "qui porte / pilote": the answer names the role
+# "qui porte / pilote / préside…": the answer names the role (or is a porteur field).
+REQUIRED_ROLES = ("port", "pilot", "coordon", "gest", "presid")
 
 
 def names_role(sentence: str, verbs: Sequence[str]) -> bool:
@@ -280,3 +290,21 @@ def competing_names(question: str, text: str) -> list[str]:
         if folded[:5] not in asked:
             out.append(name)
     return out
+
+
+_SINGLE_YEAR = re.compile(r"(?<![\d/-])((?:19|20)\d\d)(?![\d/-]|\s?[-/]\s?(?:19|20)?\d\d)")
+_ANY_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def other_year(question: str, local: str, sentence: str) -> bool:
+    """Does the sentence date its value in another year than the one asked?
+
+    "combien d'examens en 2023 ?" is not answered by "162 évaluations réalisées en
+    2024"; a sentence that names no year outside parentheses, or names the asked one
+    (in itself or its heading), may answer.
+    """
+    asked = set(_SINGLE_YEAR.findall(question))
+    own = re.sub(r"\([^)]*\)", " ", sentence)  # "53 maraudes (42 en 2023)": a comparison
+    if not asked or not _ANY_YEAR.search(own):
+        return False
+    return not asked & set(_ANY_YEAR.findall(local))

@@ -12,7 +12,7 @@ MAX_QUESTION_CHARS = 2000
 
 @dataclass(frozen=True)
 class QueryAnalysis:
-    kind: str  # who | amount | count | date | list | definition | other
+    kind: str  # who | amount | count | rate | date | contact | list | definition | other
     fiche: str | None = None  # "2.3"
     priority: int | None = None
     objective: int | None = None
@@ -64,6 +64,14 @@ _DATE = re.compile(
     r"\b(quand|quelle date|depuis quand|en quelle annee|a quelle date|quel mois|date|"
     r"quel moment|quelle rentree|quelle periode|quelle annee)\b"
 )
+_RATE = re.compile(
+    r"\b(?:quel(?:le)? (?:est |sont )?(?:le |la |les )?(?:taux|part|pourcentage|proportion|prevalence)\b|"
+    r"(?:taux|pourcentage|proportion|prevalence) d)"
+)
+_CONTACT = re.compile(
+    r"\b(?:numero de telephone|telephone|joindre par|adresse (?:e-?mail|mail|electronique|postale)|"
+    r"e-?mail|courriel|site (?:internet|web))\b"
+)
 _LIST = re.compile(r"\b(quels sont|quelles sont|liste[rz]?|enumere[rz]?|citez)\b")
 _DEFINITION = re.compile(
     r"(qu.est.ce qu|que (?:signifie|designe|veut dire)|definition|c.est quoi|que recouvre|"
@@ -112,6 +120,10 @@ def analyze_question(question: str) -> QueryAnalysis:
         kind = "definition"
     elif re.search(r"^\W*qui\b|\b(?:par|a|avec|chez) qui\b", text):
         kind = "who"  # "Par qui est financé le GEM ?" asks a body, not an amount
+    elif _CONTACT.search(text):
+        kind = "contact"
+    elif _RATE.search(text) and not re.search(r"\bcombien\b", text):
+        kind = "rate"
     elif _AMOUNT.search(text) and not re.search(r"combien de (?!euros)", text):
         kind = "amount"
     elif _DATE.search(text):

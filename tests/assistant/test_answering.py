@@ -432,3 +432,35 @@ def test_a_bare_value_needs_more_of_the_question_than_a_framed_field():
     assert compose(q, analyze_question(q), passages, {}).abstained
     relaxed = compose(q, analyze_question(q), passages, {}, min_factoid_coverage=0.15)
     assert "144 étudiants" in relaxed.text
+
+
+def test_rates_contacts_and_presiding_need_their_own_kind_of_evidence():
+    q = "Quel est le taux d'obésité des enfants sur le territoire de la CALN ?"
+    assert analyze_question(q).kind == "rate"
+    text = "Sur les 33 291 ménages de la CALN, des enfants vivent dans 8 700 familles."
+    assert compose(q, analyze_question(q), [_p(1, "cls/ctx/p1", text)], {}).abstained
+    rate = "Le taux d'obésité des enfants de la CALN atteint 18 %."
+    assert "18 %" in compose(q, analyze_question(q), [_p(1, "cls/ctx/p2", rate)], {}).text
+    q = "Quel est le numéro de téléphone de la Maison des 1000 premiers jours ?"
+    assert analyze_question(q).kind == "contact"
+    about = "La Maison des 1000 premiers jours accueille les parents depuis 2023."
+    assert compose(q, analyze_question(q), [_p(1, "h/m/p1", about)], {}).abstained
+    q = "Qui préside le Conseil territorial de santé ?"
+    text = "Le Conseil territorial de santé réunit les acteurs du territoire et l'ARS."
+    assert compose(q, analyze_question(q), [_p(1, "f/p/p1", text)], {}).abstained
+    signed = "Philippe GUERARD Président du Conseil territorial de santé du Calvados"
+    assert "GUERARD" in compose(q, analyze_question(q), [_p(1, "f/p/p8", signed)], {}).text
+
+
+def test_a_value_dated_another_year_does_not_answer():
+    from assistant.evidence import other_year
+
+    q = "Combien d'examens médico-légaux l'unité a-t-elle réalisés en 2023 ?"
+    assert other_year(q, "UAPED 162 examens réalisés en 2024", "162 examens réalisés en 2024")
+    assert not other_year(q, "Bilan 2023 › 162 examens réalisés", "162 examens réalisés")
+    assert not other_year(
+        "Combien de maraudes en 2024 ?", "53 maraudes (42 en 2023)", "53 maraudes (42 en 2023)"
+    )
+    assert not other_year("Combien de maraudes ?", "53 maraudes en 2023", "53 maraudes en 2023")
+    text = "L'unité a réalisé 162 examens médico-légaux en 2024."
+    assert compose(q, analyze_question(q), [_p(1, "h/u/p1", text, locator="UAPED")], {}).abstained
