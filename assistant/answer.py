@@ -60,7 +60,7 @@ _GENERIC = frozenset(
         "fiche action document documents cls ptsm bilan feuille route quel quelle quels "
         "quelles combien organisme structure qui porte porteur pilote nombre montant date "
         "calvados normandie territoire dans le la les pour prévu prévue prévues selon "
-        "après parmi concernant quoi ainsi aussi notamment"
+        "après parmi concernant quoi ainsi aussi notamment fdr quand faut doit doivent"
     )
 )
 _QUESTION_WORDS = frozenset(analyze("entend signifie veut dire désigne sert servent sigle"))

@@ -129,6 +129,9 @@ def has_evidence(sentence: str, kind: str, field: str | None = None, question: s
         if not _UNIT.search(question):
             return bool(new_numbers(sentence, question))
         plain = _TIME.sub(" ", _AMOUNT.sub(" ", sentence))  # "8h-12h" counts nothing
+        unit = count_unit(question)
+        if unit and unit_then_number(plain, unit, question):
+            return True  # "Le nombre d'effections … (entre 500 et 600 par mois)"
         return bool(counts(plain, question)) or (
             is_label_line(sentence) and bool(new_numbers(plain, question))
         )
@@ -231,6 +234,20 @@ def count_unit(question: str) -> str | None:
     return terms[0] if terms else None
 
 
+def unit_then_number(sentence: str, unit: str, question: str = "") -> bool:
+    """Does "le nombre de <noun>" lead to a new number ("d'effections … 500 et 600")?"""
+    asked = question_numbers(question)
+    for word in re.finditer(r"\bnombres? (?:de |d['’]\s?)([\w-]+)", sentence, re.I):
+        if unit not in analyze(word.group(1)):
+            continue
+        tail = sentence[word.end() : word.end() + 60]
+        for match in _NUMBER.finditer(tail):
+            number = _norm_number(match.group(0))
+            if number not in asked and not _YEAR.match(number):
+                return True
+    return False
+
+
 def unit_near_number(sentence: str, unit: str, question: str = "") -> bool:
     """Is the counted noun right after a new number of the sentence ("53 maraudes")?"""
     asked = question_numbers(question)
@@ -249,7 +266,7 @@ _COMMON_NAMES = frozenset(
     fold(w)
     for w in "ARS Normandie Calvados CLS PTSM CTS PRS Le La Les Quel Quelle Quels Quelles Qui "
     "Combien Comment Quand Pour Dans Selon Que Qu Est Où Sur Depuis Avec En Au Aux À De Du Des "
-    "FIR Agence Santé".split()
+    "FIR FDR Agence Santé".split()
 )
 _NAME = re.compile(r"(?<!^)(?<![.?!] )\b([A-ZÀ-Ý][\wÀ-ÿ'-]{2,}|[A-Z]{2,}\d*)")
 

@@ -464,3 +464,23 @@ def test_a_value_dated_another_year_does_not_answer():
     assert not other_year("Combien de maraudes ?", "53 maraudes en 2023", "53 maraudes en 2023")
     text = "L'unité a réalisé 162 examens médico-légaux en 2024."
     assert compose(q, analyze_question(q), [_p(1, "h/u/p1", text, locator="UAPED")], {}).abstained
+
+
+def test_a_count_read_from_le_nombre_de_and_a_document_abbreviation_is_not_a_name():
+    q = "Combien d'effections médicales par mois pour le SAS ?"
+    text = (
+        "Le nombre d'effections médicales est en progression constante (entre 500 et 600 par mois)."
+    )
+    result = compose(q, analyze_question(q), [_p(1, "b/sas/p7", text, locator="SAS")], {})
+    assert "500 et 600" in result.text
+    other = (
+        "Concernant le métier de médiateur de santé pair : suivre la formation licence 3 "
+        "de médiateur (payée par l'ARS), puis trouver un employeur."
+    )
+    q = "Combien de médiateurs sont employés ?"
+    assert compose(q, analyze_question(q), [_p(1, "p/m/p1", other)], {}).abstained
+    q = "budget de fonctionnement de la communauté 360 dans la FDR 2024 ?"
+    assert analyze_question(q).documents == ("feuille-de-route-calvados-2024",)
+    line = "CNR : 347.522 € (fonctionnement de la C 360)"
+    passages = [_p(1, "f/ap-4/p2", line, locator="Communauté 360 du Calvados")]
+    assert "347.522 €" in compose(q, analyze_question(q), passages, {}).text
