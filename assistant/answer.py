@@ -29,7 +29,7 @@ from assistant.evidence import (
 )
 from assistant.query import QueryAnalysis
 from assistant.types import Citation, Passage
-from indexer.cleaning import fold
+from indexer.cleaning import fold, strip_accents
 from indexer.lexical import analyze
 
 __all__ = [
@@ -99,32 +99,30 @@ def _framed(kind: str, sentence: str, field: str | None) -> bool:
     return kind in _FACTOID and is_label_line(sentence)
 
 
+def _answer_field(question: str) -> str:
+    """The table field that answers a "qui…" question: partenaires when asked, else porteur."""
+    return "partenaires" if "partenaire" in fold(question) else "porteur"
+
+
+def _names_holder(sentence: str, question: str, verbs: Sequence[str]) -> bool:
+    """Does the sentence name the asked role and a body that holds it ("porté par la Ligue")?"""
+    return bool(verbs) and names_role(sentence, verbs) and bool(new_bodies(sentence, question))
+
+
 def _holds_role(
     question: str, sentence: str, field: str | None, cues: Mapping[str, object]
 ) -> bool:
     """Does the sentence say who holds the asked role ("… est porté par la Ligue …")?"""
-    verbs = cues.get("verbs") or []
-    if field == ("partenaires" if "partenaire" in fold(question) else "porteur"):
-        return True
-    if role_label(sentence):
+    if field == _answer_field(question) or role_label(sentence):
         return True
     asked = re.search(
         r"\bquel(?:le)?s? (association|etablissement|clinique|collectivite)", fold(question)
     )
     if asked and re.search(
-        rf"\b{asked.group(1)}s? (?:\w+ ){{0,2}}[«\"]?[A-Z]", fold_case_kept(sentence)
+        rf"\b{asked.group(1)}s? (?:\w+ ){{0,2}}[«\"]?[A-Z]", strip_accents(sentence)
     ):
         return True  # "Quelle association porte …" → "(association Addictions France)"
-    return bool(verbs) and names_role(sentence, verbs) and bool(new_bodies(sentence, question))  # type: ignore[arg-type]
-
-
-def fold_case_kept(text: str) -> str:
-    """Accents removed, case kept (names stay capitalised)."""
-    import unicodedata
-
-    return "".join(
-        ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn"
-    )
+    return _names_holder(sentence, question, cues.get("verbs") or [])  # type: ignore[arg-type]
 
 
 def supported(c: Candidate, min_coverage: float, min_residual: float) -> bool:
@@ -194,12 +192,12 @@ def _kind_bonus(
     """Preference for sentences holding the asked kind of evidence in its usual form."""
     bonus = 0.0
     if kind == "who":
-        wants_partners = "partenaire" in fold(question)
+        wants_partners = _answer_field(question) == "partenaires"
         verbs = cues.get("verbs") or []
-        if field == ("partenaires" if wants_partners else "porteur"):
+        if field == _answer_field(question):
             # The porteur field is the answer to "qui porte / pilote / coordonne…".
             bonus += 1.0 if verbs and not wants_partners else 0.5
-        elif verbs and names_role(sentence, verbs) and new_bodies(sentence, question):  # type: ignore[arg-type]
+        elif _names_holder(sentence, question, verbs):  # type: ignore[arg-type]
             bonus += 0.8  # "Le pilotage de cette EMAS est porté par la Ligue de l'enseignement"
         elif verbs and repeats_role(sentence, verbs):  # type: ignore[arg-type]
             bonus += 0.3
@@ -277,7 +275,8 @@ def rank_sentences(
         for i, sentence in enumerate(sentences):
             if not has_evidence(sentence, analysis.kind, field, topic or question):
                 continue
-            if roles and not _holds_role(question, sentence, field, cues):
+            role = analysis.kind == "who" and _holds_role(question, sentence, field, cues)
+            if roles and not role:
                 continue  # "qui porte X": a sentence on X that names no porteur
             if i == 0:
                 before = before_text
@@ -307,7 +306,6 @@ def rank_sentences(
                 - penalty
             )
             framed = _framed(analysis.kind, sentence, field)
-            role = analysis.kind == "who" and _holds_role(question, sentence, field, cues)
             candidates.append(
                 Candidate(score, rank, i, sentence, coverage, residual, framed or role, role)
             )

@@ -128,6 +128,12 @@ def vocabulary_of(text: str) -> frozenset[str]:
     return frozenset(w.lower() for w in re.findall(r"\w{3,}", text))
 
 
+def strip_accents(text: str) -> str:
+    """Accents removed, case kept ("Établissements" → "Etablissements"), œ → oe."""
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).replace("œ", "oe")
+
+
 def fold(text: str) -> str:
     """Case-, accent-, apostrophe- and space-insensitive form, for matching."""
     text = unicodedata.normalize("NFKD", text.casefold())

@@ -6,16 +6,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
+
+from indexer.cleaning import strip_accents
 
 _THOUSANDS = re.compile(r"(?<=\d)[ .\u202f\u00a0](?=\d{3}\b)")
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
-
-
-def _strip_accents(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).replace("œ", "oe")
 
 
 @lru_cache(maxsize=1)
@@ -30,7 +26,7 @@ def stopwords() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_FRENCH
 
     extra = {"quel", "quelle", "quels", "quelles", "combien", "qui", "quoi", "est", "sont"}
-    return frozenset(_strip_accents(w) for w in (*STOPWORDS_FRENCH, *extra))
+    return frozenset(strip_accents(w) for w in (*STOPWORDS_FRENCH, *extra))
 
 
 def analyze(text: str) -> list[str]:
@@ -41,7 +37,7 @@ def analyze(text: str) -> list[str]:
     stemmer = _stemmer()
     tokens = []
     for word in words:
-        folded = _strip_accents(word)
+        folded = strip_accents(word)
         if folded in stop or (len(folded) == 1 and not folded.isdigit()):
             continue
         if word[0].isdigit():
@@ -50,5 +46,5 @@ def analyze(text: str) -> list[str]:
         if folded in ("euro", "euros"):
             tokens.append("euro")
             continue
-        tokens.append(_strip_accents(stemmer.stemWord(word)))
+        tokens.append(strip_accents(stemmer.stemWord(word)))
     return tokens

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from indexer.chunking import MAX_CHARS
 from indexer.cleaning import clean_passage, normalize_line, vocabulary_of
 from indexer.structure import bilan, cls, generic, ptsm, roadmap
 from indexer.types import DocumentInfo, Line, ParsedDocument, Unit
@@ -49,7 +50,7 @@ _LOWER_START = re.compile(r"^(?:[-–•▪◦*]\s*)?[a-zà-ÿ]")
 _BULLET_START = re.compile(r"^\s*[-–•▪◦*]\s")
 
 
-def join_broken_paragraphs(units: Sequence[Unit], max_chars: int = 1000) -> list[Unit]:
+def join_broken_paragraphs(units: Sequence[Unit], max_chars: int = MAX_CHARS) -> list[Unit]:
     """Paragraphs the PDF conversion cut in two, joined again; a list joined to its intro.
 
     A paragraph that starts in lower case after one that does not end a sentence
