@@ -160,8 +160,23 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
-def content_terms(question: str) -> set[str]:
-    return {t for t in analyze(question) if t not in _GENERIC}
+def content_terms(question: str, idf: Mapping[str, float] | None = None) -> set[str]:
+    """The question's analysed words that say what it is about.
+
+    With `idf`, a conjugated verb the corpus never uses ("composent", "accueillent")
+    is left out: the documents word actions their own way ("regroupe", "reçoit"),
+    and a sentence need not repeat the question's verb to answer it.
+    """
+    terms = {t for t in analyze(question) if t not in _GENERIC}
+    if idf:
+        verbs = {
+            term
+            for word in re.findall(r"\b\w{3,}ent\b", question)
+            if not word.endswith("ment")
+            for term in analyze(word)
+        }
+        terms -= {t for t in verbs if t not in idf}
+    return terms
 
 
 def weighted_coverage(
@@ -251,7 +266,7 @@ def rank_sentences(
         topic: the text whose terms measure coverage, when wider than `question`
             (one part of a two-part question is read with the whole question).
     """
-    terms = content_terms(topic or question)
+    terms = content_terms(topic or question, idf)
     weights = idf or {}
     unknown = max(idf.values()) if idf else 1.0
     wide = " ".join(f"{p.locator} {p.text}" for p in passages)
@@ -280,6 +295,9 @@ def rank_sentences(
                 continue  # "qui porte X": a sentence on X that names no porteur
             if i == 0:
                 before = before_text
+            elif is_label_line(sentence) and len(sentences) <= 3:
+                # A table row: "Montant FIR : 60 000 € / an" qualifies the item it opened with.
+                before = " ".join(sentences[:i])
             else:
                 before = sentences[i - 1] if _ANAPHORA.match(sentence) else ""
             local = f"{head} {before} {sentence}"
@@ -385,7 +403,7 @@ def compose(
             question's words is too often another thing's number. Table fields and
             "label : value" lines, which their heading frames, keep the lower bar.
     """
-    terms = content_terms(question)
+    terms = content_terms(question, idf)
     top = passages[:5]
     if not top:
         return Composition(ABSTAIN_TEXT, (), True)

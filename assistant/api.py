@@ -24,7 +24,12 @@ from assistant.lists import (
     structure_answer,
 )
 from assistant.multipart import compose_parts
-from assistant.query import MAX_QUESTION_CHARS, QueryAnalysis, analyze_question
+from assistant.query import (
+    MAX_QUESTION_CHARS,
+    QueryAnalysis,
+    analyze_question,
+    with_place_names,
+)
 from assistant.retrieval import HybridRetriever, Weights, expand_query
 from assistant.settings import Settings, get_settings
 from assistant.types import Answer, Filters, Passage
@@ -181,7 +186,8 @@ class Assistant:
         territories: Sequence[str] = (),
     ) -> list[Passage]:
         """The top-k passages for a query, best first."""
-        _, scores, _ = self._score(check_question(query), documents, kinds, territories)
+        query = with_place_names(check_question(query))
+        _, scores, _ = self._score(query, documents, kinds, territories)
         return self._passages(scores, k)
 
     def _score(
@@ -218,9 +224,11 @@ class Assistant:
         started = time.perf_counter()
         question = check_question(question)
         writer = self._writer_for(mode)
-        analysis, scores, expansions = self._score(question, documents, kinds, territories)
+        # Retrieval and answer read the question with places for inhabitants' names.
+        query = with_place_names(question)
+        analysis, scores, expansions = self._score(query, documents, kinds, territories)
         passages = self._passages(scores, max(10, k))
-        composition = self._extractive(question, analysis, passages, k)
+        composition = self._extractive(query, analysis, passages, k)
         text = composition.text
         if composition.abstained:
             text = (

@@ -237,10 +237,12 @@ def count_unit(question: str) -> str | None:
 def unit_then_number(sentence: str, unit: str, question: str = "") -> bool:
     """Does "le nombre de <noun>" lead to a new number ("d'effections … 500 et 600")?"""
     asked = question_numbers(question)
-    for word in re.finditer(r"\bnombres? (?:de |d['’]\s?)([\w-]+)", sentence, re.I):
+    # "le nombre de patients", "le nombre croissant de patients régulés"
+    pattern = r"\bnombres? (?:[\w-]+ ){0,2}?(?:de |d['’]\s?)([\w-]+)"
+    for word in re.finditer(pattern, sentence, re.I):
         if unit not in analyze(word.group(1)):
             continue
-        tail = sentence[word.end() : word.end() + 60]
+        tail = sentence[word.end() : word.end() + 100]
         for match in _NUMBER.finditer(tail):
             number = _norm_number(match.group(0))
             if number not in asked and not _YEAR.match(number):
@@ -310,18 +312,30 @@ def competing_names(question: str, text: str) -> list[str]:
 
 
 _SINGLE_YEAR = re.compile(r"(?<![\d/-])((?:19|20)\d\d)(?![\d/-]|\s?[-/]\s?(?:19|20)?\d\d)")
-_ANY_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+# The years these plans date their figures in; "plus de 2000 patients" is a count.
+_ANY_YEAR = re.compile(r"(?<![\d.])(?<!\d\s)20[1-3]\d(?!\d)(?!\s\d{3}\b)")
+
+
+_MONTH = re.compile(
+    r"\b(janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)\b"
+)
 
 
 def other_year(question: str, local: str, sentence: str) -> bool:
     """Does the sentence date its value in another year than the one asked?
 
     "combien d'examens en 2023 ?" is not answered by "162 évaluations réalisées en
-    2024"; a sentence that names no year outside parentheses, or names the asked one
+    2024", nor "en janvier 2025 ?" by a figure of December; a sentence that names no year outside parentheses, or names the asked one
     (in itself or its heading), may answer.
     """
     asked = set(_SINGLE_YEAR.findall(question))
     own = re.sub(r"\([^)]*\)", " ", sentence)  # "53 maraudes (42 en 2023)": a comparison
+    months = set(_MONTH.findall(fold(question)))
+    if months:
+        # "en janvier 2025 ?" is not answered by "… à près de 3300 en décembre".
+        named = set(_MONTH.findall(fold(own)))
+        if named and not months & named:
+            return True
     if not asked or not _ANY_YEAR.search(own):
         return False
     return not asked & set(_ANY_YEAR.findall(local))

@@ -87,6 +87,41 @@ DOCUMENT_HINTS: tuple[tuple[str, str], ...] = (
 )
 
 
+# Inhabitants' names the documents rarely use: a question about "les Seinomarins" or
+# "la population havraise" asks about the place, which the documents name.
+_DEMONYMS: tuple[tuple[str, str], ...] = (
+    (r"seino-?marin", "de Seine-Maritime"),
+    (r"havrais", "du Havre"),
+    (r"caennais", "de Caen"),
+    (r"lexovien", "de Lisieux"),
+    (r"calvadosien", "du Calvados"),
+    (r"lillebonnais", "de Lillebonne"),
+    (r"f[eé]campois", "de Fécamp"),
+    (r"bolb[eé]cais", "de Bolbec"),
+    (r"honfleurais", "d'Honfleur"),
+    (r"falaisien", "de Falaise"),
+    (r"bayeusain|bajocasse", "de Bayeux"),
+)
+
+
+def with_place_names(question: str) -> str:
+    """The question with inhabitants' names replaced by their place.
+
+    "Quelle part des Seinomarins…" → "Quelle part des habitants de Seine-Maritime…";
+    "la population havraise" → "la population du Havre"… The documents say "la
+    population de la Seine-Maritime" far more often than "les Seinomarins".
+    """
+
+    def place(match: re.Match[str], of: str) -> str:
+        return f"habitants {of}" if match.group(0)[0].isupper() else of
+
+    text = question
+    for stem, of in _DEMONYMS:
+        pattern = re.compile(rf"\b(?:{stem})(?:n?e)?s?\b", re.I)
+        text = pattern.sub(lambda m, of=of: place(m, of), text)
+    return text
+
+
 def without_document_names(question: str) -> str:
     """The question without the words that name a document ("du PTSM", "du CLS de Lisieux")."""
     text = fold(question)

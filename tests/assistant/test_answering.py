@@ -484,3 +484,50 @@ def test_a_count_read_from_le_nombre_de_and_a_document_abbreviation_is_not_a_nam
     line = "CNR : 347.522 € (fonctionnement de la C 360)"
     passages = [_p(1, "f/ap-4/p2", line, locator="Communauté 360 du Calvados")]
     assert "347.522 €" in compose(q, analyze_question(q), passages, {}).text
+
+
+def test_inhabitants_names_read_as_their_place():
+    from assistant.query import with_place_names
+
+    assert with_place_names("Quelle part des Seinomarins vit ici ?") == (
+        "Quelle part des habitants de Seine-Maritime vit ici ?"
+    )
+    assert with_place_names("la population havraise") == "la population du Havre"
+    assert with_place_names("le territoire lexovien") == "le territoire de Lisieux"
+    assert with_place_names("Le Havre et Caen") == "Le Havre et Caen"
+
+
+def test_counts_over_months_and_figures_that_look_like_years():
+    from assistant.evidence import other_year
+
+    text = (
+        "La montée en puissance du SAS s'est manifestée par le nombre croissant de patients "
+        "régulés, passant d'un peu plus de 2000 au mois de septembre à près de 3300 en décembre."
+    )
+    q = "Combien de patients le SAS régulait-il par mois en fin d'année 2024 ?"
+    result = compose(q, analyze_question(q), [_p(1, "b/sas/p6", text, locator="SAS")], {})
+    assert "3300" in result.text  # "plus de 2000" is a count, not the year 2000
+    q = "Combien de patients le SAS a-t-il régulés en janvier 2025 ?"
+    assert other_year(q, text, text)  # a December figure does not answer for January
+    assert compose(q, analyze_question(q), [_p(1, "b/sas/p6", text, locator="SAS")], {}).abstained
+    assert not other_year("Combien en décembre 2024 ?", text, text)
+
+
+def test_a_table_row_value_is_read_with_the_item_it_qualifies():
+    row = (
+        "Développement de consultations dentaires destinées aux usagers de l'EPSM de Caen. "
+        "Montant FIR : 60 000€ / an Ouverture du lieu de consultation"
+    )
+    q = "Quel montant annuel de FIR est prévu pour les consultations dentaires de l'EPSM de Caen ?"
+    passages = [_p(1, "f/ap-4/p7", row, locator="Chantier « Accompagner les parcours »")]
+    assert "60 000€" in compose(q, analyze_question(q), passages, {}).text
+
+
+def test_a_verb_the_corpus_never_uses_is_not_required_in_the_answer():
+    from assistant.answer import content_terms
+
+    idf = {"maison": 3.0, "mspu": 5.0, "havr": 4.0, "regroup": 3.0, "subvent": 4.0}
+    assert "composent" not in content_terms("Quelles maisons composent la MSPU ?", idf)
+    assert "composent" in content_terms("Quelles maisons composent la MSPU ?")
+    # A noun ending like a verb stem stays: "subvention" is what the question is about.
+    assert "subvent" in content_terms("Quelle subvention la CALN verse-t-elle ?", idf)
