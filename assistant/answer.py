@@ -27,7 +27,7 @@ from assistant.evidence import (
     role_verbs,
     unit_near_number,
 )
-from assistant.query import QueryAnalysis
+from assistant.query import QueryAnalysis, asks_composition
 from assistant.types import Citation, Passage
 from indexer.cleaning import fold, strip_accents
 from indexer.lexical import analyze
@@ -244,9 +244,28 @@ def _kind_bonus(
     elif kind == "other" and re.match(r"\s*(?:o[uù])\b", fold(question)):
         if _PLACE.search(sentence):
             bonus += 0.3  # "Où sont installés …" → "dans les locaux de l'école …"
-    elif kind == "list" and len(re.findall(r"[,;]|\s[-•]\s", sentence)) >= 2:
-        bonus += 0.2
+    elif kind == "list":
+        if len(re.findall(r"[,;]|\s[-•]\s", sentence)) >= 2:
+            bonus += 0.2
+        if cues.get("team") and members(sentence) >= 2:
+            bonus += 1.2  # "composée d'une éducatrice spécialisée, … d'orthophoniste"
     return bonus
+
+
+_MEMBER = re.compile(
+    r"\b(?:infirmi\w+|IDE|(?:neuro|pédo)?psycholog\w+|(?:pédo)?psychiatres?|médecins?|"
+    r"ergothérapeutes?|orthophonistes?|psychomotricien\w*|kinésithérapeutes?|diététicien\w*|"
+    r"pharmacien\w*|sages?-femmes?|aides?-soignant\w*|éducat(?:eur|rice)s?|"
+    r"assistant\w* (?:de service social|sociales?|de soins|médico)\w*|travailleurs? sociaux|"
+    r"secrétar\w+|coordinat(?:eur|rice)s?|pairs?[- ]aidants?|médiat(?:eur|rice)s?|"
+    r"animat(?:eur|rice)s?|moniteurs?)\b",
+    re.I,
+)
+
+
+def members(sentence: str) -> int:
+    """How many kinds of professionals the sentence names (a team's composition)."""
+    return len({m.group(0).lower()[:6] for m in _MEMBER.finditer(sentence)})
 
 
 def rank_sentences(
@@ -277,6 +296,8 @@ def rank_sentences(
         roles = [v for v in cues["verbs"] if v in REQUIRED_ROLES]  # type: ignore[union-attr]
     if analysis.kind == "count":
         cues["unit"] = count_unit(question)
+    if analysis.kind == "list" and asks_composition(question):
+        cues["team"] = True
     if analysis.kind == "definition":
         cues["defined"] = tuple(t for t in content_terms(question) if t not in _QUESTION_WORDS)
     candidates = []
@@ -323,7 +344,9 @@ def rank_sentences(
                 + _kind_bonus(question, analysis.kind, sentence, field, cues)
                 - penalty
             )
-            framed = _framed(analysis.kind, sentence, field)
+            framed = _framed(analysis.kind, sentence, field) or bool(
+                cues.get("team") and members(sentence) >= 2
+            )
             candidates.append(
                 Candidate(score, rank, i, sentence, coverage, residual, framed or role, role)
             )

@@ -72,6 +72,25 @@ _CONTACT = re.compile(
     r"\b(?:numero de telephone|telephone|joindre par|adresse (?:e-?mail|mail|electronique|postale)|"
     r"e-?mail|courriel|site (?:internet|web))\b"
 )
+# "Quels professionnels composent l'EMAS ?", "De qui se compose l'équipe ?": the answer
+# lists the members, not a porteur.
+_COMPOSITION = re.compile(
+    r"\b(?:compos\w*|constitu\w*|quel(?:le)?s (?:sont les )?(?:professionnels|metiers|profils|"
+    r"personnels|postes|intervenants))\b"
+)
+
+
+def asks_composition(question: str) -> bool:
+    """Does the question ask which professionals a team is made of?"""
+    text = fold(question)
+    return bool(_COMPOSITION.search(text)) and bool(
+        re.search(
+            r"\b(?:equipe|professionnels|metiers|personnels?|intervenants|profils|postes|qui)\b",
+            text,
+        )
+    )
+
+
 _LIST = re.compile(r"\b(quels sont|quelles sont|liste[rz]?|enumere[rz]?|citez)\b")
 _DEFINITION = re.compile(
     r"(qu.est.ce qu|que (?:signifie|designe|veut dire)|definition|c.est quoi|que recouvre|"
@@ -153,6 +172,8 @@ def analyze_question(question: str) -> QueryAnalysis:
     text = fold(question)
     if _DEFINITION.search(text):
         kind = "definition"
+    elif _COMPOSITION.search(text) and not _COUNT.search(text):
+        kind = "list"
     elif re.search(r"^\W*qui\b|\b(?:par|a|avec|chez) qui\b", text):
         kind = "who"  # "Par qui est financé le GEM ?" asks a body, not an amount
     elif _CONTACT.search(text):

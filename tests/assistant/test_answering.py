@@ -531,3 +531,20 @@ def test_a_verb_the_corpus_never_uses_is_not_required_in_the_answer():
     assert "composent" in content_terms("Quelles maisons composent la MSPU ?")
     # A noun ending like a verb stem stays: "subvention" is what the question is about.
     assert "subvent" in content_terms("Quelle subvention la CALN verse-t-elle ?", idf)
+
+
+def test_a_team_question_lists_its_members():
+    from assistant.query import asks_composition
+
+    q = "Quels professionnels composent la nouvelle EMAS de Caen 1 ?"
+    assert analyze_question(q).kind == "list" and asks_composition(q)
+    assert analyze_question("De qui se compose l'équipe de l'UAPED ?").kind == "list"
+    assert not asks_composition("Quelles maisons de santé composent la MSPU ?")
+    text = (
+        "Une nouvelle EMAS a été créée à la rentrée 2024 pour la circonscription de Caen 1. "
+        "Le pilotage de cette nouvelle EMAS est porté par la ligue de l'enseignement. "
+        "Elle est composée d'une éducatrice spécialisée, ainsi que d'un temps "
+        "d'orthophoniste et de psychologue."
+    )
+    passages = [_p(1, "b/emas/p1", text, locator="Création d'une nouvelle EMAS")]
+    assert "éducatrice spécialisée" in compose(q, analyze_question(q), passages, {}).text
