@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from assistant.lists import (
     preceding_text,
     structure_answer,
 )
-from assistant.multipart import compose_parts
+from assistant.multipart import compose_parts, split_question
 from assistant.query import (
     MAX_QUESTION_CHARS,
     QueryAnalysis,
@@ -228,7 +228,13 @@ class Assistant:
         query = with_place_names(question)
         analysis, scores, expansions = self._score(query, documents, kinds, territories)
         passages = self._passages(scores, max(10, k))
-        composition = self._extractive(query, analysis, passages, k)
+        composition = self._extractive(
+            query,
+            analysis,
+            passages,
+            k,
+            lambda text: self._passages(self._score(text, documents, kinds, territories)[1], k),
+        )
         text = composition.text
         if composition.abstained:
             text = (
@@ -250,9 +256,18 @@ class Assistant:
         return writer.rewrite(answer, k) if writer else answer
 
     def _extractive(
-        self, question: str, analysis: QueryAnalysis, passages: Sequence[Passage], k: int
+        self,
+        question: str,
+        analysis: QueryAnalysis,
+        passages: Sequence[Passage],
+        k: int,
+        search: Callable[[str], list[Passage]] | None = None,
     ) -> Composition:
-        """The extractive answer: the listed structure, cited sentences, or an abstention."""
+        """The extractive answer: the listed structure, cited sentences, or an abstention.
+
+        `search` retrieves for one part of a two-part question ("… l'EMAS de Lillebonne
+        et celle de Caen 1"): each part gets its own best passages.
+        """
         chunks = self.index.chunks
         top = passages[: max(1, k)]
 
@@ -264,11 +279,16 @@ class Assistant:
         listing = structure_answer(question, analysis, top, chunks, to_passage)
         if listing is not None:
             return listing
-        fields = {p.id: chunks[self._by_id[p.id]].field for p in passages}
-        context = {p.id: preceding_text(chunks, self._by_id[p.id]) for p in top}
-        parts = compose_parts(question, top, fields, idf=self.idf, context=context)
-        if parts is not None:
-            return parts
+        parts = split_question(question)
+        pools = (
+            {part.text: search(part.text) for part in parts} if search and len(parts) > 1 else {}
+        )
+        extra = [p for pool in pools.values() for p in pool]
+        fields = {p.id: chunks[self._by_id[p.id]].field for p in [*passages, *extra]}
+        context = {p.id: preceding_text(chunks, self._by_id[p.id]) for p in [*top, *extra]}
+        composed = compose_parts(question, top, fields, idf=self.idf, context=context, pools=pools)
+        if composed is not None:
+            return composed
         composition = compose(question, analysis, top, fields, idf=self.idf, context=context)
         return continue_list(
             composition, lambda cid: following_chunks(chunks, self._by_id[cid]), to_passage

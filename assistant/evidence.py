@@ -281,15 +281,27 @@ def missing_names(question: str, local: str, wide: str = "") -> list[str]:
     words = set(re.findall(r"\w+", fold(local)))
     pool_wide = words | set(re.findall(r"\w+", fold(wide)))
     missing = []
-    for name in _NAME.findall(question.strip()):
-        folded = fold(name).strip("'-")
-        if folded in _COMMON_NAMES or len(folded) < 3:
-            continue
+    for name in question_names(question):
         pool = pool_wide if name.isupper() else words
-        stem = folded[:5]
-        if not any(w.startswith(stem) for w in pool):
+        if not names_in(name, pool):
             missing.append(name)
     return missing
+
+
+def question_names(question: str) -> list[str]:
+    """The proper names and acronyms of a question ("Lillebonne", "EMAS"), corpus names aside."""
+    out = []
+    for name in _NAME.findall(question.strip()):
+        folded = fold(name).strip("'-")
+        if folded not in _COMMON_NAMES and len(folded) >= 3:
+            out.append(name)
+    return out
+
+
+def names_in(name: str, words: set[str]) -> bool:
+    """Does a set of folded words hold the name (by its first five letters)?"""
+    stem = fold(name).strip("'-")[:5]
+    return any(w.startswith(stem) for w in words)
 
 
 _MONTH_OR_DAY = re.compile(

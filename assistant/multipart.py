@@ -21,7 +21,15 @@ _ASK = (
     r"(?:quel(?:le)?s?|combien|quand|comment|lesquel(?:le)?s|a quel(?:le)?|à quel(?:le)?|"
     r"à partir de|a partir de|depuis quand|pour combien|où|ou en est)"
 )
-_JOIN = re.compile(rf",?\s+et\s+(?=(?:{_ASK})\b|(?:selon|d'après|d’après|dans)\s)", re.I)
+_PRONOUN = r"(?:(?:pour|à|a|de|dans|sur)\s+)?(?:celle|celui|celles|ceux)\s+d"
+_JOIN = re.compile(rf",?\s+et\s+(?=(?:{_ASK})\b|(?:selon|d'après|d’après|dans)\s|{_PRONOUN})", re.I)
+# "… l'EMAS de Lillebonne et (pour) celle de Caen 1": the same question of another entity.
+_OTHER_ENTITY = re.compile(
+    r"^(?:(?:pour|à|a|de|dans|sur)\s+)?(?:celle|celui|celles|ceux)\s+(d.*)$", re.I
+)
+_COMPLEMENT = re.compile(
+    r"\s(?:de la|de l['’]|de|du|des|d['’])\s?(?!.*\s(?:de|du|des|d['’])\s?)", re.I
+)
 _LEAD = re.compile(rf"^(.*?)\b{_ASK}\b", re.I)
 _SOURCE = re.compile(r"\s*(?:selon|d'après|d’après|dans)\s.*$", re.I)
 MIN_PART_WORDS = 3
@@ -44,6 +52,14 @@ def split_question(question: str) -> list[Part]:
     shared = lead.group(1).strip(" ,") if lead else ""
     parts = [Part(pieces[0], analyze_question(pieces[0]))]
     for piece in pieces[1:]:
+        other = _OTHER_ENTITY.match(piece)
+        complement = list(_COMPLEMENT.finditer(pieces[0]))
+        if other and complement:
+            # "… la nouvelle EMAS de Lillebonne" → "… la nouvelle EMAS de Caen 1": a
+            # whole question of its own.
+            text = f"{pieces[0][: complement[-1].start()]} {other.group(1)}"
+            parts.append(Part(text, analyze_question(text)))
+            continue
         if re.match(r"(?:selon|d'après|d’après|dans)\s", piece, re.I):
             # "… selon le bilan et selon le PTSM": the same question of another source.
             text = f"{_SOURCE.sub('', pieces[0])} {piece}"
@@ -66,15 +82,23 @@ def compose_parts(
     context: Mapping[str, str] | None = None,
     min_coverage: float = 0.15,
     min_residual: float = 0.15,
+    pools: Mapping[str, Sequence[Passage]] | None = None,
 ) -> Composition | None:
-    """One cited sentence per part of a two-part question; None for a one-part question."""
+    """One cited sentence per part of a two-part question; None for a one-part question.
+
+    Args:
+        pools: part text -> the passages retrieved for that part alone; each part reads
+            them before the passages of the whole question.
+    """
     parts = split_question(question)
     if len(parts) < 2:
         return None
     chosen: list[tuple[Passage, str]] = []
     used_documents: set[str] = set()
-    for i, part in enumerate(parts):
-        pool = list(passages)
+    for part in parts:
+        own = list((pools or {}).get(part.text, ()))
+        seen = {p.id for p in own}
+        pool = own + [p for p in passages if p.id not in seen]
         if part.analysis.documents:
             named = [p for p in pool if p.document_id in part.analysis.documents]
             pool = named or pool
@@ -83,9 +107,9 @@ def compose_parts(
             for c in rank_sentences(
                 part.text, part.analysis, pool, fields, idf, context, topic=part.topic or None
             )
-            # A later part leans on the first one's subject ("et à quel moment le
-            # service a-t-il démarré"): its sentence need not restate it.
-            if supported(c, min_coverage, min_residual if i == 0 else 0.0)
+            # A later part that leans on the first one's subject ("et à quel moment le
+            # service a-t-il démarré") need not restate it.
+            if supported(c, min_coverage, 0.0 if part.topic else min_residual)
             and not any(c.sentence == s for _, s in chosen)
         ]
         if not candidates:

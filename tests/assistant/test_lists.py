@@ -215,3 +215,36 @@ def test_two_part_question_gets_one_cited_sentence_per_part_and_document():
     assert "100.000 €" in result.text and "109.000 €" in result.text
     assert {c.id for c in result.citations} == {"bilan/act/p6", "fdr/act/p1"}
     assert compose_parts("Qui finance les places d'ACT ?", passages, {}) is None
+
+
+def test_the_same_question_of_two_entities_is_asked_of_each_with_its_own_passages():
+    q = (
+        "Quel financement annuel est prévu pour la nouvelle EMAS de Lillebonne "
+        "et pour celle de l'agglomération de Caen ?"
+    )
+    first, second = split_question(q)
+    assert first.text.endswith("EMAS de Lillebonne")
+    assert second.text == (
+        "Quel financement annuel est prévu pour la nouvelle EMAS de l'agglomération de Caen"
+    )
+    assert second.analysis.kind == "amount" and not second.topic
+    caen = _p(
+        1,
+        "calvados/emas/p3",
+        "bilan-calvados-2025",
+        "L'EMAS de l'agglomération de Caen est financée dans le cadre du PRIAC pour un "
+        "montant de 100.000 €/an",
+    )
+    lillebonne = _p(
+        1,
+        "havre/emas/p4",
+        "bilan-le-havre-2025",
+        "Création d'une EMAS supplémentaire sur le territoire de Lillebonne. "
+        "Financement : PRIAC 100 000€/an",
+    )
+    # The whole question's passages miss Lillebonne; its part retrieves its own.
+    alone = compose_parts(q, [caen], {})
+    assert alone is not None and [c.id for c in alone.citations] == ["calvados/emas/p3"]
+    result = compose_parts(q, [caen], {}, pools={first.text: [lillebonne]})
+    assert result is not None
+    assert [c.id for c in result.citations] == ["havre/emas/p4", "calvados/emas/p3"]
