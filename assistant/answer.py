@@ -60,7 +60,8 @@ _GENERIC = frozenset(
         "fiche action document documents cls ptsm bilan feuille route quel quelle quels "
         "quelles combien organisme structure qui porte porteur pilote nombre montant date "
         "calvados normandie territoire dans le la les pour prévu prévue prévues selon "
-        "après parmi concernant quoi ainsi aussi notamment fdr quand faut doit doivent"
+        "après parmi concernant quoi ainsi aussi notamment fdr quand faut doit doivent comment "
+        "définit définissent définition"
     )
 )
 _QUESTION_WORDS = frozenset(analyze("entend signifie veut dire désigne sert servent sigle"))
@@ -195,6 +196,18 @@ def weighted_coverage(
     return found / total if total else 1.0
 
 
+def with_aliases(text: str, aliases: Sequence[tuple[str, str]]) -> str:
+    """The text with the other name of each glossary term it uses (GBG ↔ Good Behavior Game)."""
+    extra = []
+    folded = fold(text)
+    for term, expansion in aliases:
+        if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", text):
+            extra.append(expansion)
+        elif fold(expansion) in folded:
+            extra.append(term)
+    return f"{text} ({'; '.join(extra)})" if extra else text
+
+
 _DATE_NOUNS = r"\b(rentree|annee|mois|trimestre|semestre|printemps|automne|ete|hiver)\b"
 _PLACE = re.compile(
     r"\b(?:locaux|situ[ée]e?s?|implant[ée]e?s?|install[ée]e?s?|au sein d|adresse|siège)\b", re.I
@@ -226,12 +239,18 @@ def _kind_bonus(
             bonus += 0.1
     elif kind == "definition":
         acronyms = re.findall(r"\b[A-Z][A-Z0-9]{1,9}\b", question)
-        if any(re.search(rf"\({a}\)|^[-•\s]*{a}\s*:", sentence) for a in acronyms):
-            bonus += 0.6  # "Contrat Territorial de Santé Mentale (CTSM)", "CAMSP : …"
+        spelled = any(
+            re.search(rf"\({a}\)|^[-•\s]*{a}\s*:|\b{a}\s*\([^)]{{8,}}\)", sentence)
+            for a in acronyms
+        )  # "(CTSM)", "CAMSP : …", "SAS14 (Service d'accès aux Soins)"
+        if spelled:
+            bonus += 0.6
             if field == "sigle":
                 bonus += 0.3  # the list of acronyms is the definition of record
         if defines(sentence):
             bonus += 0.3
+        elif not spelled:
+            bonus -= 0.6  # a title or a list intro names the term without saying what it is
         subject = analyze(sentence)[:2]
         if any(t in subject for t in cues.get("defined", ())):  # type: ignore[attr-defined]
             bonus += 0.4  # "La postvention regroupe …": the term is the subject
@@ -276,6 +295,7 @@ def rank_sentences(
     idf: Mapping[str, float] | None = None,
     context: Mapping[str, str] | None = None,
     topic: str | None = None,
+    aliases: Sequence[tuple[str, str]] = (),
 ) -> list[Candidate]:
     """Sentences of the passages that hold the asked kind of evidence, best first.
 
@@ -284,11 +304,13 @@ def rank_sentences(
             read with the passage for names and coverage, never quoted.
         topic: the text whose terms measure coverage, when wider than `question`
             (one part of a two-part question is read with the whole question).
+        aliases: (acronym, expansion) pairs of the question's glossary terms: a
+            sentence on "le GBG" speaks of the "Good Behavior Game" asked about.
     """
     terms = content_terms(topic or question, idf)
     weights = idf or {}
     unknown = max(idf.values()) if idf else 1.0
-    wide = " ".join(f"{p.locator} {p.text}" for p in passages)
+    wide = with_aliases(" ".join(f"{p.locator} {p.text}" for p in passages), aliases)
     cues: dict[str, object] = {}
     roles: list[str] = []
     if analysis.kind == "who":
@@ -299,13 +321,18 @@ def rank_sentences(
     if analysis.kind == "list" and asks_composition(question):
         cues["team"] = True
     if analysis.kind == "definition":
-        cues["defined"] = tuple(t for t in content_terms(question) if t not in _QUESTION_WORDS)
+        defined = [t for t in content_terms(question) if t not in _QUESTION_WORDS]
+        # "le Good Behavior Game" is defined by a sentence whose subject is "Le GBG".
+        defined += [t for term, _ in aliases for t in analyze(term)]
+        cues["defined"] = tuple(defined)
     candidates = []
     for rank, passage in enumerate(passages):
         field = fields.get(passage.id)
         before_text = (context or {}).get(passage.id, "")
         head = f"{passage.document} {passage.locator}"
-        if missing_names(question, f"{head} {before_text} {passage.text}", wide):
+        if missing_names(
+            question, with_aliases(f"{head} {before_text} {passage.text}", aliases), wide
+        ):
             continue
         sentences = split_sentences(passage.text)
         for i, sentence in enumerate(sentences):
@@ -325,16 +352,17 @@ def rank_sentences(
             if analysis.kind in _FACTOID and other_year(question, local, sentence):
                 continue  # "en 2023 ?" — "162 évaluations réalisées en 2024"
             penalty = 0.0
-            if missing_names(question, local, wide):
+            if missing_names(question, with_aliases(local, aliases), wide):
                 # The question's name is elsewhere in the passage, and the sentence
                 # names another place or body: it is about a neighbouring entity.
                 section = " ".join(e for e in passage.locator.split(" › ")[1:] if "§" not in e)
                 if competing_names(question, f"{section}\n{before}\n{sentence}"):
                     continue
                 penalty = 0.3
-            coverage = weighted_coverage(terms, local, weights, unknown)
-            rest = terms - set(analyze(head))
-            residual = weighted_coverage(rest, f"{before} {sentence}", weights, unknown)
+            coverage = weighted_coverage(terms, with_aliases(local, aliases), weights, unknown)
+            rest = terms - set(analyze(with_aliases(head, aliases)))
+            own = with_aliases(f"{before} {sentence}", aliases)
+            residual = weighted_coverage(rest, own, weights, unknown)
             # A sentence is credited for what its heading does not already say.
             score = (
                 1.0 * residual
@@ -413,6 +441,7 @@ def compose(
     min_residual: float = 0.15,
     context: Mapping[str, str] | None = None,
     min_factoid_coverage: float = 0.3,
+    aliases: Sequence[tuple[str, str]] = (),
 ) -> Composition:
     """Answer from the best passages, or abstain when none supports an answer of the kind asked.
 
@@ -430,7 +459,7 @@ def compose(
     top = passages[:5]
     if not top:
         return Composition(ABSTAIN_TEXT, (), True)
-    nearest = " ".join(f"{p.document} {p.locator} {p.text}" for p in top[:3])
+    nearest = with_aliases(" ".join(f"{p.document} {p.locator} {p.text}" for p in top[:3]), aliases)
     if idf:
         # The corpus never uses a salient word of the question ("hélicoptères"): the
         # documents cannot answer a question that hinges on it.
@@ -444,7 +473,7 @@ def compose(
 
     candidates = [
         c
-        for c in rank_sentences(question, analysis, top, fields, idf, context)
+        for c in rank_sentences(question, analysis, top, fields, idf, context, aliases=aliases)
         if supported(
             c,
             min_factoid_coverage

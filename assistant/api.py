@@ -234,6 +234,7 @@ class Assistant:
             passages,
             k,
             lambda text: self._passages(self._score(text, documents, kinds, territories)[1], k),
+            expansions,
         )
         text = composition.text
         if composition.abstained:
@@ -262,6 +263,7 @@ class Assistant:
         passages: Sequence[Passage],
         k: int,
         search: Callable[[str], list[Passage]] | None = None,
+        aliases: Sequence[tuple[str, str]] = (),
     ) -> Composition:
         """The extractive answer: the listed structure, cited sentences, or an abstention.
 
@@ -289,7 +291,9 @@ class Assistant:
         composed = compose_parts(question, top, fields, idf=self.idf, context=context, pools=pools)
         if composed is not None:
             return composed
-        composition = compose(question, analysis, top, fields, idf=self.idf, context=context)
+        composition = compose(
+            question, analysis, top, fields, idf=self.idf, context=context, aliases=aliases
+        )
         return continue_list(
             composition, lambda cid: following_chunks(chunks, self._by_id[cid]), to_passage
         )

@@ -213,9 +213,9 @@ def repeats_role(sentence: str, verbs: Sequence[str]) -> bool:
 
 
 _DEFINING = re.compile(
-    r"\b(?:est|sont|désignent?|correspondent?|consistent?|regroupent?|proposent?|visent?|"
-    r"permettent?|a pour (?:objectif|mission|but)|ont pour (?:objectif|mission|but)|"
-    r"signifie|se définit|définie?s? comme)\b",
+    r"\b(?:est|sont|désigne(?:nt)?|correspond(?:ent)?|consiste(?:nt)?|regroupe(?:nt)?|"
+    r"propose(?:nt)?|vise(?:nt)?|permet(?:tent)?|a pour (?:objectif|mission|but)|ont pour (?:objectif|mission|but)|"
+    r"signifie|se définit|définie?s? comme|s['’]inscri(?:t|vent))\b",
     re.I,
 )
 

@@ -83,6 +83,7 @@ def compose_parts(
     min_coverage: float = 0.15,
     min_residual: float = 0.15,
     pools: Mapping[str, Sequence[Passage]] | None = None,
+    aliases: Sequence[tuple[str, str]] = (),
 ) -> Composition | None:
     """One cited sentence per part of a two-part question; None for a one-part question.
 
@@ -105,7 +106,14 @@ def compose_parts(
         candidates = [
             c
             for c in rank_sentences(
-                part.text, part.analysis, pool, fields, idf, context, topic=part.topic or None
+                part.text,
+                part.analysis,
+                pool,
+                fields,
+                idf,
+                context,
+                topic=part.topic or None,
+                aliases=aliases,
             )
             # A later part that leans on the first one's subject ("et à quel moment le
             # service a-t-il démarré") need not restate it.

@@ -94,7 +94,7 @@ def asks_composition(question: str) -> bool:
 _LIST = re.compile(r"\b(quels sont|quelles sont|liste[rz]?|enumere[rz]?|citez)\b")
 _DEFINITION = re.compile(
     r"(qu.est.ce qu|que (?:signifie|designe|veut dire)|definition|c.est quoi|que recouvre|"
-    r"a quoi (?:sert|servent|correspond)|qu.entend.on par|qu.appelle.t.on)"
+    r"a quoi (?:sert|servent|correspond)|qu.entend.on par|qu.appelle.t.on|\bdefini(?:t|ssent)\b)"
 )
 
 DOCUMENT_HINTS: tuple[tuple[str, str], ...] = (

@@ -548,3 +548,35 @@ def test_a_team_question_lists_its_members():
     )
     passages = [_p(1, "b/emas/p1", text, locator="Création d'une nouvelle EMAS")]
     assert "éducatrice spécialisée" in compose(q, analyze_question(q), passages, {}).text
+
+
+def test_a_definition_is_a_sentence_that_defines_read_through_the_glossary():
+    from assistant.evidence import defines
+
+    assert defines("La postvention regroupe les actions mises en place.")
+    assert defines("Les ACT proposent un hébergement.") and defines("Le SAS permet d'orienter.")
+    q = "Qu'est-ce que le Good Behavior Game déployé dans les écoles primaires ?"
+    assert analyze_question("Comment le CLS définit-il l'urbanisme ?").kind == "definition"
+    passages = [
+        _p(1, "f/ap-6/p1", "- Programme Good Behavior Game (GBG) dans des écoles primaires"),
+        _p(
+            2,
+            "f/ap-6/p2",
+            "Le GBG est une stratégie de gestion du comportement en classe élémentaire.",
+            score=0.6,
+        ),
+    ]
+    aliases = [("GBG", "Good Behavior Game")]
+    # Without the glossary the definition does not even name the asked term.
+    assert "Programme" in compose(q, analyze_question(q), passages, {}).text
+    result = compose(q, analyze_question(q), passages, {}, aliases=aliases)
+    assert result.text.startswith("Le GBG est une stratégie")
+    q = "Que signifie HTES dans la fiche sur l'accueil des étudiants ?"
+    fiche = "Fiche action 5.3 « Accueil des étudiants en santé »"
+    passages = [
+        _p(1, "c/fa-5.3/p1", "Charte HTES", locator=fiche),
+        _p(2, "c/fa-5.3/p2", "Signer la Charte des Hébergements Territoriaux (HTES).", fiche, 0.7),
+    ]
+    aliases = [("HTES", "Hébergements Territoriaux")]
+    result = compose(q, analyze_question(q), passages, {}, aliases=aliases)
+    assert result.text.startswith("Signer la Charte")
