@@ -267,6 +267,9 @@ class Assistant:
     ) -> Composition:
         """The extractive answer: the listed structure, cited sentences, or an abstention.
 
+        A count of units ("combien d'objectifs…") is answered by the sentence that
+        states it when one does, else by listing the units.
+
         `search` retrieves for one part of a two-part question ("… l'EMAS de Lillebonne
         et celle de Caen 1"): each part gets its own best passages.
         """
@@ -279,7 +282,7 @@ class Assistant:
         if names_unknown_unit(analysis, self._by_id):
             return Composition(ABSTAIN_TEXT, (), True)
         listing = structure_answer(question, analysis, top, chunks, to_passage)
-        if listing is not None:
+        if listing is not None and analysis.kind != "count":
             return listing
         parts = split_question(question)
         pools = (
@@ -288,12 +291,18 @@ class Assistant:
         extra = [p for pool in pools.values() for p in pool]
         fields = {p.id: chunks[self._by_id[p.id]].field for p in [*passages, *extra]}
         context = {p.id: preceding_text(chunks, self._by_id[p.id]) for p in [*top, *extra]}
-        composed = compose_parts(question, top, fields, idf=self.idf, context=context, pools=pools)
+        composed = compose_parts(
+            question, top, fields, idf=self.idf, context=context, pools=pools, aliases=aliases
+        )
         if composed is not None:
             return composed
         composition = compose(
             question, analysis, top, fields, idf=self.idf, context=context, aliases=aliases
         )
+        if composition.abstained and listing is not None:
+            # "Combien d'objectifs compte la priorité 2 ?": no sentence states the count,
+            # so the answer lists the objectives themselves.
+            return listing
         return continue_list(
             composition, lambda cid: following_chunks(chunks, self._by_id[cid]), to_passage
         )

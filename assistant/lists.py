@@ -28,7 +28,7 @@ _UNITS: tuple[tuple[str, str, str], ...] = (
     ("priorite", r"priorites", r"Priorité \d+"),
     ("chantier", r"chantiers", r"Chantier\b"),
 )
-_ASKS = r"(?:quel(?:le)?s(?: sont)?(?: les)?|combien d[e']|lister? les|les)\s+(?:\d+\s+)?"
+_ASKS = r"(?:quel(?:le)?s(?: sont)?(?: les)?\s+|combien d(?:e\s+|['’]\s*)|lister? les\s+|les\s+)(?:\d+\s+)?"
 _TITLE = re.compile(r"«\s*(.+?)\s*»|:\s*(.+)$")
 _LABEL = (
     r"(?:(?:Objectif|Enjeux?|Priorité|Axe|Action(?: prioritaire)?|Fiche action|FA)\s*#?"

@@ -248,3 +248,9 @@ def test_the_same_question_of_two_entities_is_asked_of_each_with_its_own_passage
     result = compose_parts(q, [caen], {}, pools={first.text: [lillebonne]})
     assert result is not None
     assert [c.id for c in result.citations] == ["havre/emas/p4", "calvados/emas/p3"]
+
+
+def test_a_count_of_units_is_a_structure_request():
+    request = structure_request("Combien d'objectifs opérationnels la priorité 2 comporte-t-elle ?")
+    assert request is not None and request.unit == "objectif"
+    assert structure_request("Combien de fiches actions compte l'axe 4 ?").unit == "fiche"
