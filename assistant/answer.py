@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.evidence import (
     REQUIRED_ROLES,
@@ -190,16 +191,29 @@ def weighted_coverage(
     """
     if not terms:
         return 1.0
-    present = set(analyze(text))
+    present = analysed(text)
     total = sum(idf.get(t, unknown) for t in terms)
     found = sum(idf.get(t, unknown) for t in terms if t in present)
     return found / total if total else 1.0
 
 
+@lru_cache(maxsize=1024)
+def analysed(text: str) -> frozenset[str]:
+    """The analysed terms of a text (cached: a passage is read once per sentence)."""
+    return frozenset(analyze(text))
+
+
+@lru_cache(maxsize=1024)
+def _folded(text: str) -> str:
+    return fold(text)
+
+
 def with_aliases(text: str, aliases: Sequence[tuple[str, str]]) -> str:
     """The text with the other name of each glossary term it uses (GBG ↔ Good Behavior Game)."""
+    if not aliases:
+        return text
     extra = []
-    folded = fold(text)
+    folded = _folded(text)
     for term, expansion in aliases:
         if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", text):
             extra.append(expansion)
@@ -360,7 +374,7 @@ def rank_sentences(
                     continue
                 penalty = 0.3
             coverage = weighted_coverage(terms, with_aliases(local, aliases), weights, unknown)
-            rest = terms - set(analyze(with_aliases(head, aliases)))
+            rest = terms - analysed(with_aliases(head, aliases))
             own = with_aliases(f"{before} {sentence}", aliases)
             residual = weighted_coverage(rest, own, weights, unknown)
             # A sentence is credited for what its heading does not already say.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from indexer.cleaning import fold
 from indexer.lexical import analyze, stopwords
@@ -278,14 +279,19 @@ def missing_names(question: str, local: str, wide: str = "") -> list[str]:
 
     An answer about "le GEM de Fécamp" does not answer a question about Bolbec.
     """
-    words = set(re.findall(r"\w+", fold(local)))
-    pool_wide = words | set(re.findall(r"\w+", fold(wide)))
+    words = folded_words(local)
     missing = []
     for name in question_names(question):
-        pool = pool_wide if name.isupper() else words
-        if not names_in(name, pool):
-            missing.append(name)
+        if names_in(name, words) or (name.isupper() and names_in(name, folded_words(wide))):
+            continue
+        missing.append(name)
     return missing
+
+
+@lru_cache(maxsize=512)
+def folded_words(text: str) -> frozenset[str]:
+    """The folded words of a text (cached: the same passages are read for every sentence)."""
+    return frozenset(re.findall(r"\w+", fold(text)))
 
 
 def question_names(question: str) -> list[str]:
@@ -298,7 +304,7 @@ def question_names(question: str) -> list[str]:
     return out
 
 
-def names_in(name: str, words: set[str]) -> bool:
+def names_in(name: str, words: frozenset[str] | set[str]) -> bool:
     """Does a set of folded words hold the name (by its first five letters)?"""
     stem = fold(name).strip("'-")[:5]
     return any(w.startswith(stem) for w in words)

@@ -32,19 +32,17 @@ def stopwords() -> frozenset[str]:
 def analyze(text: str) -> list[str]:
     """Tokens for BM25: lower-case, numbers joined (400 000 → 400000), stemmed, folded."""
     text = _THOUSANDS.sub("", text.lower().replace("’", "'").replace("€", " euro "))
-    words = _TOKEN.findall(text)
-    stop = stopwords()
-    stemmer = _stemmer()
-    tokens = []
-    for word in words:
-        folded = strip_accents(word)
-        if folded in stop or (len(folded) == 1 and not folded.isdigit()):
-            continue
-        if word[0].isdigit():
-            tokens.append(word.replace(",", "."))
-            continue
-        if folded in ("euro", "euros"):
-            tokens.append("euro")
-            continue
-        tokens.append(strip_accents(stemmer.stemWord(word)))
-    return tokens
+    return [t for t in map(_term, _TOKEN.findall(text)) if t is not None]
+
+
+@lru_cache(maxsize=65536)
+def _term(word: str) -> str | None:
+    """The index term of one lower-case word, or None for a stop word (cached: words repeat)."""
+    folded = strip_accents(word)
+    if folded in stopwords() or (len(folded) == 1 and not folded.isdigit()):
+        return None
+    if word[0].isdigit():
+        return word.replace(",", ".")
+    if folded in ("euro", "euros"):
+        return "euro"
+    return strip_accents(_stemmer().stemWord(word))
