@@ -365,15 +365,16 @@ def rank_sentences(
             local = f"{head} {before} {sentence}"
             if analysis.kind in _FACTOID and other_year(question, local, sentence):
                 continue  # "en 2023 ?" — "162 évaluations réalisées en 2024"
+            read = with_aliases(local, aliases)
             penalty = 0.0
-            if missing_names(question, with_aliases(local, aliases), wide):
+            if missing_names(question, read, wide):
                 # The question's name is elsewhere in the passage, and the sentence
                 # names another place or body: it is about a neighbouring entity.
                 section = " ".join(e for e in passage.locator.split(" › ")[1:] if "§" not in e)
                 if competing_names(question, f"{section}\n{before}\n{sentence}"):
                     continue
                 penalty = 0.3
-            coverage = weighted_coverage(terms, with_aliases(local, aliases), weights, unknown)
+            coverage = weighted_coverage(terms, read, weights, unknown)
             rest = terms - analysed(with_aliases(head, aliases))
             own = with_aliases(f"{before} {sentence}", aliases)
             residual = weighted_coverage(rest, own, weights, unknown)

@@ -310,9 +310,11 @@ def names_in(name: str, words: frozenset[str] | set[str]) -> bool:
     return any(w.startswith(stem) for w in words)
 
 
+_FOLDED_MONTHS = (
+    "janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre"
+)
 _MONTH_OR_DAY = re.compile(
-    r"^(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|"
-    r"decembre|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)$"
+    rf"^(?:{_FOLDED_MONTHS}|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)$"
 )
 
 
@@ -334,9 +336,7 @@ _SINGLE_YEAR = re.compile(r"(?<![\d/-])((?:19|20)\d\d)(?![\d/-]|\s?[-/]\s?(?:19|
 _ANY_YEAR = re.compile(r"(?<![\d.])(?<!\d\s)20[1-3]\d(?!\d)(?!\s\d{3}\b)")
 
 
-_MONTH = re.compile(
-    r"\b(janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)\b"
-)
+_MONTH = re.compile(rf"\b({_FOLDED_MONTHS})\b")
 
 
 def other_year(question: str, local: str, sentence: str) -> bool:

@@ -21,12 +21,13 @@ _ASK = (
     r"(?:quel(?:le)?s?|combien|quand|comment|lesquel(?:le)?s|a quel(?:le)?|à quel(?:le)?|"
     r"à partir de|a partir de|depuis quand|pour combien|où|ou en est)"
 )
-_PRONOUN = r"(?:(?:pour|à|a|de|dans|sur)\s+)?(?:celle|celui|celles|ceux)\s+d"
-_JOIN = re.compile(rf",?\s+et\s+(?=(?:{_ASK})\b|(?:selon|d'après|d’après|dans)\s|{_PRONOUN})", re.I)
 # "… l'EMAS de Lillebonne et (pour) celle de Caen 1": the same question of another entity.
-_OTHER_ENTITY = re.compile(
-    r"^(?:(?:pour|à|a|de|dans|sur)\s+)?(?:celle|celui|celles|ceux)\s+(d.*)$", re.I
+_PRONOUN = r"(?:(?:pour|à|a|de|dans|sur)\s+)?(?:celle|celui|celles|ceux)\s+"
+_JOIN = re.compile(
+    rf",?\s+et\s+(?=(?:{_ASK})\b|(?:selon|d'après|d’après|dans)\s|{_PRONOUN}d)", re.I
 )
+_OTHER_ENTITY = re.compile(rf"^{_PRONOUN}(d.*)$", re.I)
+# The last "de …" complement of the first part: "… EMAS| de Lillebonne".
 _COMPLEMENT = re.compile(
     r"\s(?:de la|de l['’]|de|du|des|d['’])\s?(?!.*\s(?:de|du|des|d['’])\s?)", re.I
 )
@@ -51,13 +52,13 @@ def split_question(question: str) -> list[Part]:
     lead = _LEAD.match(pieces[0])
     shared = lead.group(1).strip(" ,") if lead else ""
     parts = [Part(pieces[0], analyze_question(pieces[0]))]
+    complement = _COMPLEMENT.search(pieces[0])
     for piece in pieces[1:]:
         other = _OTHER_ENTITY.match(piece)
-        complement = list(_COMPLEMENT.finditer(pieces[0]))
         if other and complement:
             # "… la nouvelle EMAS de Lillebonne" → "… la nouvelle EMAS de Caen 1": a
             # whole question of its own.
-            text = f"{pieces[0][: complement[-1].start()]} {other.group(1)}"
+            text = f"{pieces[0][: complement.start()]} {other.group(1)}"
             parts.append(Part(text, analyze_question(text)))
             continue
         if re.match(r"(?:selon|d'après|d’après|dans)\s", piece, re.I):
