@@ -196,12 +196,13 @@ class Assistant:
         documents: Sequence[str],
         kinds: Sequence[str],
         territories: Sequence[str],
+        vector: np.ndarray | None = None,
     ) -> tuple[Any, np.ndarray, list[tuple[str, str]]]:
         """Question analysis, fused scores of every chunk (filtered), glossary expansions."""
         mask = self._mask(Filters(tuple(documents), tuple(kinds), tuple(territories)))
         analysis = analyze_question(question)
         with self._lock:
-            scores, expansions = self.retriever.scores(question, analysis, mask)
+            scores, expansions = self.retriever.scores(question, analysis, mask, vector)
         return analysis, scores, expansions
 
     def ask(
@@ -226,16 +227,22 @@ class Assistant:
         writer = self._writer_for(mode)
         # Retrieval and answer read the question with places for inhabitants' names.
         query = with_place_names(question)
-        analysis, scores, expansions = self._score(query, documents, kinds, territories)
-        passages = self._passages(scores, max(10, k))
-        composition = self._extractive(
-            query,
-            analysis,
-            passages,
-            k,
-            lambda text: self._passages(self._score(text, documents, kinds, territories)[1], k),
-            expansions,
+        # A two-part question is also retrieved part by part: all its texts are
+        # embedded in one batch.
+        parts = [p.text for p in split_question(query)]
+        texts = [query, *parts] if len(parts) > 1 else [query]
+        with self._lock:
+            vectors = dict(zip(texts, self.retriever.query_vectors(texts), strict=True))
+        analysis, scores, expansions = self._score(
+            query, documents, kinds, territories, vectors[query]
         )
+        passages = self._passages(scores, max(10, k))
+
+        def search(text: str) -> list[Passage]:
+            found = self._score(text, documents, kinds, territories, vectors.get(text))
+            return self._passages(found[1], k)
+
+        composition = self._extractive(query, analysis, passages, k, search, expansions)
         text = composition.text
         if composition.abstained:
             text = (

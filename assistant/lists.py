@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.answer import BULLET, Composition, quote, render, split_sentences
 from assistant.query import QueryAnalysis
@@ -102,6 +103,14 @@ def find_span(text: str, title: str, label: str | None = None) -> str | None:
     With `label` ("Objectif 7"), only a span that carries that label counts: a short
     title ("droits des usagers") also occurs in ordinary sentences.
     """
+    pattern = _span_pattern(title, label)
+    match = pattern.search(text) if pattern else None
+    return match.group(0).strip() if match else None
+
+
+@lru_cache(maxsize=2048)
+def _span_pattern(title: str, label: str | None) -> re.Pattern[str] | None:
+    """The compiled pattern of `find_span`: built once per title, read on every passage."""
     words = re.findall(r"\w+", title)
     if not words:
         return None
@@ -109,10 +118,8 @@ def find_span(text: str, title: str, label: str | None = None) -> str | None:
     if label:
         head, number = label.rsplit(" ", 1)
         prefix = rf"{re.escape(head)}s?\s*#?\s*{re.escape(number)}\b[^:«]{{0,12}}[:–-]?\s*"
-        match = re.search(rf"{prefix}«?\s*{body}", text, re.I)
-    else:
-        match = re.search(rf"{_LABEL}{body}", text, re.I)
-    return match.group(0).strip() if match else None
+        return re.compile(rf"{prefix}«?\s*{body}", re.I)
+    return re.compile(rf"{_LABEL}{body}", re.I)
 
 
 def _label(element: str) -> str | None:

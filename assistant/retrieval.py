@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -93,15 +94,25 @@ def expand_query(question: str, glossary: Sequence[dict]) -> tuple[str, list[tup
     for entry in glossary:
         term = entry["term"]
         expansions = entry["expansions"]
-        if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", question):
+        if _term_pattern(term).search(question):
             if expansions:
                 extra.append(expansions[0])
                 found.append((term, expansions[0]))
-        elif any(len(e) > 12 and fold(e) in folded for e in expansions):
+        elif any(len(e) > 12 and _folded(e) in folded for e in expansions):
             extra.append(term)
             found.append((term, expansions[0]))
     expanded = question if not extra else f"{question} ({'; '.join(extra)})"
     return expanded, found
+
+
+@lru_cache(maxsize=4096)
+def _term_pattern(term: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])")
+
+
+@lru_cache(maxsize=8192)
+def _folded(text: str) -> str:
+    return fold(text)
 
 
 class HybridRetriever:
@@ -119,8 +130,19 @@ class HybridRetriever:
             return np.zeros(len(self.chunks), dtype=np.float32)
         return np.asarray(self.index.bm25.get_scores(tokens), dtype=np.float32)
 
-    def dense_scores(self, text: str) -> np.ndarray:
-        vector = self.embedder.embed_query(text).reshape(1, -1).astype(np.float32)
+    def query_vectors(self, questions: Sequence[str]) -> list[np.ndarray]:
+        """The dense query vectors of several questions, embedded in one batch.
+
+        The parts of a two-part question are retrieved separately; one batch of three
+        short texts costs about 27 ms against 47 ms for three calls.
+        """
+        texts = [expand_query(q, self.index.glossary)[0] for q in questions]
+        return list(self.embedder.embed_queries(texts))
+
+    def dense_scores(self, text: str, vector: np.ndarray | None = None) -> np.ndarray:
+        if vector is None:
+            vector = self.embedder.embed_query(text)
+        vector = vector.reshape(1, -1).astype(np.float32)
         n = len(self.chunks)
         scores, ids = self.index.dense.search(vector, n)
         out = np.zeros(n, dtype=np.float32)
@@ -129,8 +151,13 @@ class HybridRetriever:
         return out
 
     def scores(
-        self, question: str, analysis: QueryAnalysis, mask: np.ndarray | None = None
+        self,
+        question: str,
+        analysis: QueryAnalysis,
+        mask: np.ndarray | None = None,
+        vector: np.ndarray | None = None,
     ) -> tuple[np.ndarray, list[tuple[str, str]]]:
+        """Fused scores of every chunk; `vector` is the question's embedding when known."""
         expanded, found = expand_query(question, self.index.glossary)
         # The words that name a document are served by the document boost; as BM25
         # terms they only favour tiny passages ("Calvados", "CLS : Contrat Local…").
@@ -139,7 +166,9 @@ class HybridRetriever:
         topical = without_document_names(question) if analysis.documents else question
         acronyms = [term for term, _ in found if term not in question]
         bm25 = self.bm25_scores(" ".join([topical, *acronyms]))
-        dense = self.dense_scores(expanded) if self.weights.dense > 0 else np.zeros_like(bm25)
+        dense = (
+            self.dense_scores(expanded, vector) if self.weights.dense > 0 else np.zeros_like(bm25)
+        )
         fused = fuse(bm25, dense, self.weights) + structure_boost(
             self.chunks, analysis, self.weights
         )

@@ -45,6 +45,10 @@ class Embedder(Protocol):
 
     def embed_query(self, text: str) -> np.ndarray: ...
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """One row per query, encoded in one batch (cheaper than one call each)."""
+        ...
+
 
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model (hub name or local path), run on the CPU."""
@@ -101,10 +105,15 @@ class SentenceTransformerEmbedder:
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
-        vector = self._model.encode(
-            [self.profile.query_prefix + text], normalize_embeddings=True, convert_to_numpy=True
+        return self.embed_queries([text])[0]
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = self._model.encode(
+            [self.profile.query_prefix + t for t in texts],
+            normalize_embeddings=True,
+            convert_to_numpy=True,
         )
-        return vector[0].astype(np.float32)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
 
 
 class HashingEmbedder:
@@ -137,6 +146,11 @@ class HashingEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._vector(text)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack([self._vector(t) for t in texts])
 
 
 def default_model_dir(cache_dir: Path) -> Path:

@@ -83,3 +83,19 @@ def test_mismatched_model_is_refused(real_index):
     root, _ = real_index
     with pytest.raises(EmbedderMismatch, match="multilingual-e5-small"):
         load_index(root, "hashing", 256)
+
+
+def test_a_batch_of_queries_embeds_as_each_query_alone(real_assistant):
+    """Two-part questions embed their parts in one padded batch: same vectors."""
+    import numpy as np
+
+    texts = [
+        "Quand ont été créées la nouvelle EMAS de Lillebonne et celle de Caen 1 ?",
+        "Quand a été créée l'EMAS de Caen 1",
+        "EMAS",
+    ]
+    embedder = real_assistant.embedder
+    batch = embedder.embed_queries(texts)
+    alone = np.vstack([embedder.embed_query(t) for t in texts])
+    assert batch.shape == (3, embedder.dimension)
+    assert np.allclose(batch, alone, atol=1e-4)

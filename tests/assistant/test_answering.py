@@ -580,3 +580,40 @@ def test_a_definition_is_a_sentence_that_defines_read_through_the_glossary():
     aliases = [("HTES", "Hébergements Territoriaux")]
     result = compose(q, analyze_question(q), passages, {}, aliases=aliases)
     assert result.text.startswith("Signer la Charte")
+
+
+def test_a_two_part_question_embeds_its_parts_in_one_batch(hashing_index):
+    """Each part is retrieved on its own vector, and all are embedded in one call."""
+    from assistant.api import Assistant
+    from assistant.settings import Settings
+    from indexer.embeddings import HashingEmbedder
+
+    class Recording(HashingEmbedder):
+        def __init__(self):
+            super().__init__()
+            self.batches = []
+
+        def embed_query(self, text):
+            self.batches.append([text])
+            return super().embed_query(text)
+
+        def embed_queries(self, texts):
+            self.batches.append(list(texts))
+            return super().embed_queries(texts)
+
+    embedder = Recording()
+    assistant = Assistant.load(hashing_index, Settings(embedding_model="hashing"), embedder)
+    q = (
+        "Quand ont été créées la nouvelle EMAS de Lillebonne "
+        "et celle de la circonscription Caen 1 ?"
+    )
+    answer = assistant.ask(q)
+    assert len(embedder.batches) == 1 and len(embedder.batches[0]) == 3
+    assert "Caen 1" in embedder.batches[0][2] and "Lillebonne" not in embedder.batches[0][2]
+    # The batch gives the vectors one call each would.
+    one_by_one = np.vstack([embedder.embed_query(t) for t in embedder.batches[0]])
+    assert np.allclose(embedder.embed_queries(embedder.batches[0]), one_by_one)
+    assert answer.passages
+    embedder.batches.clear()
+    assistant.ask("Quel organisme porte l'EMAS de Caen ?")
+    assert [len(b) for b in embedder.batches] == [1]
