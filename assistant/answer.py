@@ -324,7 +324,15 @@ def rank_sentences(
     terms = content_terms(topic or question, idf)
     weights = idf or {}
     unknown = max(idf.values()) if idf else 1.0
-    wide = with_aliases(" ".join(f"{p.locator} {p.text}" for p in passages), aliases)
+    # An acronym of the question may be spelled out only in a neighbouring passage of
+    # the same part of the document (the UAPED's "Bilan" under the UAPED action), not
+    # in a passage of another chantier or fiche.
+    wides = {
+        p.id: with_aliases(
+            " ".join(f"{q.locator} {q.text}" for q in passages if _related(p.id, q.id)), aliases
+        )
+        for p in passages
+    }
     cues: dict[str, object] = {}
     roles: list[str] = []
     if analysis.kind == "who":
@@ -344,6 +352,7 @@ def rank_sentences(
         field = fields.get(passage.id)
         before_text = (context or {}).get(passage.id, "")
         head = f"{passage.document} {passage.locator}"
+        wide = wides[passage.id]
         if missing_names(
             question, with_aliases(f"{head} {before_text} {passage.text}", aliases), wide
         ):
@@ -395,6 +404,13 @@ def rank_sentences(
             )
     candidates.sort(key=lambda c: -c.score)
     return candidates
+
+
+def _related(a: str, b: str) -> bool:
+    """Are two passages in one part of a document: the same section, or one's section
+    inside the other's ("…/uaped-havre/bilan" and "…/uaped-havre")?"""
+    first, second = sorted((a.rsplit("/", 1)[0], b.rsplit("/", 1)[0]), key=len)
+    return first == second or (first.count("/") >= 1 and second.startswith(first + "/"))
 
 
 def _list_tail(passage: Passage, index: int, limit: int = 12) -> list[tuple[int, str]]:

@@ -617,3 +617,27 @@ def test_a_two_part_question_embeds_its_parts_in_one_batch(hashing_index):
     embedder.batches.clear()
     assistant.ask("Quel organisme porte l'EMAS de Caen ?")
     assert [len(b) for b in embedder.batches] == [1]
+
+
+def test_an_acronym_counts_only_when_named_in_the_same_part_of_the_document():
+    """'Financement ARS : 2.6M€' under another chantier is not the MSPU's financing."""
+    mspu = _p(
+        1,
+        "havre/formation/mspu/p1",
+        "Conventionnement de la 1ère MSPU du territoire : MSPU au Havre, pour une durée de 5 ans.",
+        locator="Bilan du Havre › Chantier formation › MSPU",
+    )
+    other = _p(
+        2,
+        "havre/parcours/dispositif/p3",
+        "- Financement ARS : 2.6M€ (secteur enfants 1.7M€, secteur adultes : 900 000€)",
+        locator="Bilan du Havre › Chantier parcours › Dispositif",
+    )
+    q = "Quel financement l'ARS a-t-elle accordé pour la MSPU du Havre ?"
+    assert compose(q, analyze_question(q), [mspu, other], {}).abstained
+    # The same line in the MSPU's own part (its "Bilan" under it) does answer.
+    own = _p(
+        2, "havre/formation/mspu/bilan/p3", other.text, locator="Bilan du Havre › MSPU › Bilan"
+    )
+    result = compose(q, analyze_question(q), [mspu, own], {})
+    assert not result.abstained and "2.6M€" in result.text
