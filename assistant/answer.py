@@ -66,6 +66,15 @@ _GENERIC = frozenset(
     )
 )
 _QUESTION_WORDS = frozenset(analyze("entend signifie veut dire désigne sert servent sigle"))
+# Words of the spoken register that say nothing of the topic ("ça sert à quoi
+# concrètement ?"): a sentence need not hold them.
+_FILLERS = frozenset(
+    analyze(
+        "ça ca cela sert servent concrètement exactement précisément réellement vraiment "
+        "finalement globalement environ laquelle lequel lesquels lesquelles auquel auxquels "
+        "duquel"
+    )
+)
 _FACTOID = frozenset({"who", "amount", "count", "rate", "date", "contact"})
 
 
@@ -169,7 +178,7 @@ def content_terms(question: str, idf: Mapping[str, float] | None = None) -> set[
     is left out: the documents word actions their own way ("regroupe", "reçoit"),
     and a sentence need not repeat the question's verb to answer it.
     """
-    terms = {t for t in analyze(question) if t not in _GENERIC}
+    terms = {t for t in analyze(question) if t not in _GENERIC and t not in _FILLERS}
     if idf:
         verbs = {
             term
@@ -369,6 +378,13 @@ def rank_sentences(
             elif is_label_line(sentence) and len(sentences) <= 3:
                 # A table row: "Montant FIR : 60 000 € / an" qualifies the item it opened with.
                 before = " ".join(sentences[:i])
+            elif sentences[i - 1].rstrip().endswith(";"):
+                # "Activités : lits pandas : 113 dyades ; 25 % de femmes de moins de 20
+                # ans ;": an item of a list run on one line is read with the line's start.
+                start = i - 1
+                while start > 0 and sentences[start - 1].rstrip().endswith(";"):
+                    start -= 1
+                before = " ".join(sentences[start:i])
             else:
                 before = sentences[i - 1] if _ANAPHORA.match(sentence) else ""
             local = f"{head} {before} {sentence}"

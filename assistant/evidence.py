@@ -269,7 +269,11 @@ _COMMON_NAMES = frozenset(
     fold(w)
     for w in "ARS Normandie Calvados CLS PTSM CTS PRS Le La Les Quel Quelle Quels Quelles Qui "
     "Combien Comment Quand Pour Dans Selon Que Qu Est Où Sur Depuis Avec En Au Aux À De Du Des "
-    "FIR FDR Agence Santé".split()
+    "FIR FDR Agence Santé "
+    # Institutional common nouns: "la Direction générale de la santé" is named by its
+    # other words (or its acronym), not by "Direction".
+    "Direction Générale Conseil Comité Institut Centre Service Association Programme Plan "
+    "Projet Contrat Ministère Autorité Caisse Union Fédération Réseau".split()
 )
 _NAME = re.compile(r"(?<!^)(?<![.?!] )\b([A-ZÀ-Ý][\wÀ-ÿ'-]{2,}|[A-Z]{2,}\d*)")
 

@@ -94,7 +94,7 @@ def asks_composition(question: str) -> bool:
 _LIST = re.compile(r"\b(quels sont|quelles sont|liste[rz]?|enumere[rz]?|citez)\b")
 _DEFINITION = re.compile(
     r"(qu.est.ce qu|que (?:signifie|designe|veut dire)|definition|c.est quoi|que recouvre|"
-    r"a quoi (?:sert|servent|correspond)|qu.entend.on par|qu.appelle.t.on|\bdefini(?:t|ssent)\b)"
+    r"a quoi (?:ca |cela )?(?:sert|servent|correspond)|(?:sert|servent) a quoi|qu.entend.on par|qu.appelle.t.on|\bdefini(?:t|ssent)\b)"
 )
 
 DOCUMENT_HINTS: tuple[tuple[str, str], ...] = (
@@ -168,9 +168,18 @@ def _without_porter_sur(text: str) -> str:
     return re.sub(r"\bport\w* sur\b", " ", text)
 
 
+# A question that opens on "when" asks a date, whatever it names after ("De quand date
+# la note … à laquelle le PTSM emprunte sa définition ?").
+_OPENS_WHEN = re.compile(
+    r"^\W*(?:de quand|depuis quand|jusqu.a quand|quand|a quelle date|en quelle annee)\b"
+)
+
+
 def analyze_question(question: str) -> QueryAnalysis:
     text = fold(question)
-    if _DEFINITION.search(text):
+    if _OPENS_WHEN.search(text):
+        kind = "date"
+    elif _DEFINITION.search(text):
         kind = "definition"
     elif _COMPOSITION.search(text) and not _COUNT.search(text):
         kind = "list"

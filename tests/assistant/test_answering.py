@@ -641,3 +641,39 @@ def test_an_acronym_counts_only_when_named_in_the_same_part_of_the_document():
     )
     result = compose(q, analyze_question(q), [mspu, own], {})
     assert not result.abstained and "2.6M€" in result.text
+
+
+def test_spoken_definition_questions_and_when_questions_are_read_for_their_kind():
+    assert analyze_question("UAPED, ça sert à quoi concrètement ?").kind == "definition"
+    assert analyze_question("À quoi ça sert, un CRT ?").kind == "definition"
+    # "De quand date…" asks a date even when it names a definition.
+    q = "De quand date la note à laquelle le PTSM emprunte sa définition de la postvention ?"
+    assert analyze_question(q).kind == "date"
+    # Spoken fillers and relative pronouns are not words an answer must hold.
+    from assistant.answer import content_terms
+
+    assert content_terms("UAPED, ça sert à quoi concrètement ?") == {"uaped"}
+    assert "laquel" not in content_terms(q)
+
+
+def test_an_item_of_a_list_run_on_one_line_is_read_with_the_line_start():
+    text = (
+        "- Activités : lits pandas (2021 – 2024) : 113 dyades ; 25 % de femmes de moins "
+        "de 20 ans dans la file active ; HDJ : 20 familles/an"
+    )
+    q = "Lits Panda : quelle part de la file active a moins de 20 ans ?"
+    locator = (
+        "Santé mentale › Chantier : Poursuivre la structuration de la filière › "
+        "Accompagnement régional / financement national › Bilan"
+    )
+    passage = _p(1, "havre/panda/p1", text, locator=locator)
+    result = compose(q, analyze_question(q), [passage], {})
+    assert not result.abstained and "25 %" in result.text
+
+
+def test_an_institutional_common_noun_is_not_a_name_the_answer_must_repeat():
+    from assistant.evidence import question_names
+
+    q = "De quand date la note de la Direction générale de la santé sur la postvention ?"
+    assert question_names(q) == []
+    assert question_names("Qui porte le CRT de Dozulé ?") == ["CRT", "Dozulé"]
