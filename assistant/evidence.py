@@ -121,6 +121,11 @@ _CONTACT_VALUE = re.compile(
 )
 
 
+# Count nouns the documents often replace by a more specific one ("combien de
+# personnes" — "18 bénéficiaires", "113 dyades").
+_LOOSE_UNITS = frozenset(analyze("personnes gens individus professionnels structures fois"))
+
+
 def has_evidence(sentence: str, kind: str, field: str | None = None, question: str = "") -> bool:
     """Does the sentence hold an answer of the kind asked (and not just the question's own)?"""
     if kind == "amount":
@@ -133,6 +138,14 @@ def has_evidence(sentence: str, kind: str, field: str | None = None, question: s
         unit = count_unit(question)
         if unit and unit_then_number(plain, unit, question):
             return True  # "Le nombre d'effections … (entre 500 et 600 par mois)"
+        if unit and unit not in _LOOSE_UNITS:
+            # "combien de familles ?" is not answered by "traduit en 7 langues": the
+            # number must count the asked thing, right after it or under its label.
+            if unit_near_number(plain, unit, question) and counts(plain, question):
+                return True
+            label = plain.split(":", 1)[0] if is_label_line(sentence) else ""
+            named = any(_same_noun(unit, word) for word in analyze(label))
+            return named and bool(new_numbers(plain, question))
         return bool(counts(plain, question)) or (
             is_label_line(sentence) and bool(new_numbers(plain, question))
         )
@@ -259,9 +272,15 @@ def unit_near_number(sentence: str, unit: str, question: str = "") -> bool:
         if number in asked or _YEAR.match(number):
             continue
         following = analyze(sentence[match.end() : match.end() + 40])[:2]
-        if unit in following:
+        if any(_same_noun(unit, word) for word in following):
             return True
     return False
+
+
+def _same_noun(a: str, b: str) -> bool:
+    """Analysed nouns that name the same thing, abbreviations too ("asso", "associ")."""
+    short, long = sorted((a, b), key=len)
+    return short == long or (len(short) >= 4 and long.startswith(short))
 
 
 # Capitalised words that name the corpus itself rather than a specific entity.

@@ -124,7 +124,7 @@ _DEMONYMS: tuple[tuple[str, str], ...] = (
 
 
 def with_place_names(question: str) -> str:
-    """The question with inhabitants' names replaced by their place.
+    """The question with inhabitants' names replaced by their place, clipped words in full.
 
     "Quelle part des Seinomarins…" → "Quelle part des habitants de Seine-Maritime…";
     "la population havraise" → "la population du Havre"… The documents say "la
@@ -138,7 +138,23 @@ def with_place_names(question: str) -> str:
     for stem, of in _DEMONYMS:
         pattern = re.compile(rf"\b(?:{stem})(?:n?e)?s?\b", re.I)
         text = pattern.sub(lambda m, of=of: place(m, of), text)
+    for short, full in _SPOKEN:
+        text = re.sub(rf"\b{short}\b", full, text, flags=re.I)
     return text
+
+
+# Clipped words of the spoken register, which the documents always write in full:
+# "combien d'assos sur l'agglo ?" → "combien d'associations sur l'agglomération ?".
+_SPOKEN: tuple[tuple[str, str], ...] = (
+    (r"agglo", "agglomération"),
+    (r"assos", "associations"),
+    (r"asso", "association"),
+    (r"ados", "adolescents"),
+    (r"pros", "professionnels"),
+    (r"profs", "professeurs"),
+    (r"médocs|medocs", "médicaments"),
+    (r"hostos?", "hôpital"),
+)
 
 
 def without_document_names(question: str) -> str:

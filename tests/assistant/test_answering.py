@@ -677,3 +677,32 @@ def test_an_institutional_common_noun_is_not_a_name_the_answer_must_repeat():
     q = "De quand date la note de la Direction générale de la santé sur la postvention ?"
     assert question_names(q) == []
     assert question_names("Qui porte le CRT de Dozulé ?") == ["CRT", "Dozulé"]
+
+
+def test_a_count_of_a_named_thing_needs_that_thing_counted():
+    q = "Combien de familles ont participé aux ateliers Réflexe santé en 2024 ?"
+    assert not has_evidence(
+        "Courant 2024, l'ARS a traduit les fiches Réflexe Santé en 7 langues.", "count", None, q
+    )
+    assert has_evidence("En 2024, 35 familles ont participé aux ateliers.", "count", None, q)
+    assert has_evidence("Nombre de familles accompagnées : 35", "count", None, q)
+    # Clipped words are read in full first, and "combien de personnes" accepts any
+    # head count.
+    from assistant.query import with_place_names
+
+    q = with_place_names("combien d'assos d'aide alimentaire sur l'agglo ?")
+    assert has_evidence("19 associations d'aide alimentaire sont recensées.", "count", None, q)
+    q = "Combien de personnes le CRT a-t-il accompagnées ?"
+    assert has_evidence("Le CRT a accompagné 18 bénéficiaires.", "count", None, q)
+
+
+def test_clipped_spoken_words_are_read_in_full():
+    from assistant.query import with_place_names
+
+    assert with_place_names("combien d'assos sur l'agglo de Lisieux ?") == (
+        "combien d'associations sur l'agglomération de Lisieux ?"
+    )
+    assert with_place_names("les pros qui suivent les ados") == (
+        "les professionnels qui suivent les adolescents"
+    )
+    assert with_place_names("Les prospectives et l'Adosphère") == "Les prospectives et l'Adosphère"
