@@ -354,12 +354,15 @@ def competing_names(question: str, text: str) -> list[str]:
     return out
 
 
-_SINGLE_YEAR = re.compile(r"(?<![\d/-])((?:19|20)\d\d)(?![\d/-]|\s?[-/]\s?(?:19|20)?\d\d)")
+_SINGLE_YEAR = re.compile(
+    r"(?<![\d/–-])(?<![–-]\s)((?:19|20)\d\d)(?![\d/–-]|\s?[-–/]\s?(?:19|20)?\d\d)"
+)
 # The years these plans date their figures in; "plus de 2000 patients" is a count.
 _ANY_YEAR = re.compile(r"(?<![\d.])(?<!\d\s)20[1-3]\d(?!\d)(?!\s\d{3}\b)")
 
 
 _MONTH = re.compile(rf"\b({_FOLDED_MONTHS})\b")
+_YEAR_RANGE = re.compile(r"\b(20[0-3]\d)\s?[-–/]\s?(20[0-3]\d)\b")
 
 
 def other_year(question: str, local: str, sentence: str) -> bool:
@@ -377,6 +380,12 @@ def other_year(question: str, local: str, sentence: str) -> bool:
         named = set(_MONTH.findall(fold(own)))
         if named and not months & named:
             return True
+    if asked and not asked & set(_SINGLE_YEAR.findall(local)):
+        # "sur la seule année 2024 ?" is not answered by "lits pandas (2021 – 2024) :
+        # 113 dyades", a total over a period that ends in it.
+        for start, end in _YEAR_RANGE.findall(sentence):
+            if any(int(start) <= int(year) <= int(end) for year in asked):
+                return True
     if not asked or not _ANY_YEAR.search(own):
         return False
     return not asked & set(_ANY_YEAR.findall(local))

@@ -706,3 +706,15 @@ def test_clipped_spoken_words_are_read_in_full():
         "les professionnels qui suivent les adolescents"
     )
     assert with_place_names("Les prospectives et l'Adosphère") == "Les prospectives et l'Adosphère"
+
+
+def test_a_total_over_a_period_does_not_answer_for_one_of_its_years():
+    from assistant.evidence import other_year
+
+    q = "Combien de dyades les lits Panda ont-ils accueillies sur la seule année 2024 ?"
+    total = "- Activités : lits pandas (2021 – 2024) : 113 dyades ;"
+    assert other_year(q, total, total)
+    year = "En 2024, les lits Panda ont accueilli 30 dyades."
+    assert not other_year(q, year, year)
+    # A question on the period itself is answered by it.
+    assert not other_year("Combien de dyades sur 2021-2024 ?", total, total)
