@@ -57,7 +57,7 @@ test-slow: $(STAMP) chromium
 	$(BIN)/python -m pytest -m slow -q
 
 eval: index
-	$(BIN)/assistant eval
+	$(BIN)/assistant eval --no-thresholds
 
 eval-fast: index
 	$(BIN)/assistant eval --split dev --no-baselines --no-thresholds
