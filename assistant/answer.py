@@ -16,6 +16,7 @@ from assistant.evidence import (
     competing_names,
     count_unit,
     defines,
+    folded,
     has_evidence,
     is_label_line,
     missing_names,
@@ -26,6 +27,7 @@ from assistant.evidence import (
     repeats_role,
     role_label,
     role_verbs,
+    term_pattern,
     unit_near_number,
 )
 from assistant.query import QueryAnalysis, asks_composition
@@ -212,21 +214,16 @@ def analysed(text: str) -> frozenset[str]:
     return frozenset(analyze(text))
 
 
-@lru_cache(maxsize=1024)
-def _folded(text: str) -> str:
-    return fold(text)
-
-
 def with_aliases(text: str, aliases: Sequence[tuple[str, str]]) -> str:
     """The text with the other name of each glossary term it uses (GBG ↔ Good Behavior Game)."""
     if not aliases:
         return text
     extra = []
-    folded = _folded(text)
+    text_folded = folded(text)
     for term, expansion in aliases:
-        if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", text):
+        if term_pattern(term).search(text):
             extra.append(expansion)
-        elif fold(expansion) in folded:
+        elif folded(expansion) in text_folded:
             extra.append(term)
     return f"{text} ({'; '.join(extra)})" if extra else text
 

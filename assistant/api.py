@@ -28,7 +28,7 @@ from assistant.query import (
     MAX_QUESTION_CHARS,
     QueryAnalysis,
     analyze_question,
-    with_place_names,
+    in_corpus_words,
 )
 from assistant.retrieval import HybridRetriever, Weights, expand_query
 from assistant.settings import Settings, get_settings
@@ -186,7 +186,7 @@ class Assistant:
         territories: Sequence[str] = (),
     ) -> list[Passage]:
         """The top-k passages for a query, best first."""
-        query = with_place_names(check_question(query))
+        query = in_corpus_words(check_question(query))
         _, scores, _ = self._score(query, documents, kinds, territories)
         return self._passages(scores, k)
 
@@ -225,12 +225,14 @@ class Assistant:
         started = time.perf_counter()
         question = check_question(question)
         writer = self._writer_for(mode)
-        # Retrieval and answer read the question with places for inhabitants' names.
-        query = with_place_names(question)
+        # Retrieval and answer read the question in the documents' words (places for
+        # inhabitants' names, clipped words in full).
+        query = in_corpus_words(question)
         # A two-part question is also retrieved part by part: all its texts are
         # embedded in one batch.
         parts = [p.text for p in split_question(query)]
-        texts = [query, *parts] if len(parts) > 1 else [query]
+        parts = parts if len(parts) > 1 else []
+        texts = [query, *parts]
         with self._lock:
             vectors = dict(zip(texts, self.retriever.query_vectors(texts), strict=True))
         analysis, scores, expansions = self._score(
@@ -242,7 +244,7 @@ class Assistant:
             found = self._score(text, documents, kinds, territories, vectors.get(text))
             return self._passages(found[1], k)
 
-        composition = self._extractive(query, analysis, passages, k, search, expansions)
+        composition = self._extractive(query, analysis, passages, k, search, expansions, parts)
         text = composition.text
         if composition.abstained:
             text = (
@@ -271,14 +273,15 @@ class Assistant:
         k: int,
         search: Callable[[str], list[Passage]] | None = None,
         aliases: Sequence[tuple[str, str]] = (),
+        parts: Sequence[str] = (),
     ) -> Composition:
         """The extractive answer: the listed structure, cited sentences, or an abstention.
 
         A count of units ("combien d'objectifs…") is answered by the sentence that
         states it when one does, else by listing the units.
 
-        `search` retrieves for one part of a two-part question ("… l'EMAS de Lillebonne
-        et celle de Caen 1"): each part gets its own best passages.
+        `search` retrieves for one of the `parts` of a two-part question ("… l'EMAS de
+        Lillebonne et celle de Caen 1"): each part gets its own best passages.
         """
         chunks = self.index.chunks
         top = passages[: max(1, k)]
@@ -291,10 +294,7 @@ class Assistant:
         listing = structure_answer(question, analysis, top, chunks, to_passage)
         if listing is not None and analysis.kind != "count":
             return listing
-        parts = split_question(question)
-        pools = (
-            {part.text: search(part.text) for part in parts} if search and len(parts) > 1 else {}
-        )
+        pools = {part: search(part) for part in parts} if search else {}
         extra = [p for pool in pools.values() for p in pool]
         fields = {p.id: chunks[self._by_id[p.id]].field for p in [*passages, *extra]}
         context = {p.id: preceding_text(chunks, self._by_id[p.id]) for p in [*top, *extra]}

@@ -314,7 +314,19 @@ def missing_names(question: str, local: str, wide: str = "") -> list[str]:
 @lru_cache(maxsize=512)
 def folded_words(text: str) -> frozenset[str]:
     """The folded words of a text (cached: the same passages are read for every sentence)."""
-    return frozenset(re.findall(r"\w+", fold(text)))
+    return frozenset(re.findall(r"\w+", folded(text)))
+
+
+@lru_cache(maxsize=8192)
+def folded(text: str) -> str:
+    """`fold`, cached: passages and glossary expansions are folded on every question."""
+    return fold(text)
+
+
+@lru_cache(maxsize=4096)
+def term_pattern(term: str) -> re.Pattern[str]:
+    """A glossary term as a whole word ("SAS" in "le SAS 14", not in "SASU")."""
+    return re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])")
 
 
 def question_names(question: str) -> list[str]:

@@ -94,7 +94,8 @@ def asks_composition(question: str) -> bool:
 _LIST = re.compile(r"\b(quels sont|quelles sont|liste[rz]?|enumere[rz]?|citez)\b")
 _DEFINITION = re.compile(
     r"(qu.est.ce qu|que (?:signifie|designe|veut dire)|definition|c.est quoi|que recouvre|"
-    r"a quoi (?:ca |cela )?(?:sert|servent|correspond)|(?:sert|servent) a quoi|qu.entend.on par|qu.appelle.t.on|\bdefini(?:t|ssent)\b)"
+    r"a quoi (?:ca |cela )?(?:sert|servent|correspond)|(?:sert|servent) a quoi|"
+    r"qu.entend.on par|qu.appelle.t.on|\bdefini(?:t|ssent)\b)"
 )
 
 DOCUMENT_HINTS: tuple[tuple[str, str], ...] = (
@@ -123,8 +124,23 @@ _DEMONYMS: tuple[tuple[str, str], ...] = (
 )
 
 
-def with_place_names(question: str) -> str:
-    """The question with inhabitants' names replaced by their place, clipped words in full.
+# Clipped words of the spoken register, which the documents always write in full:
+# "combien d'assos sur l'agglo ?" → "combien d'associations sur l'agglomération ?".
+_SPOKEN: tuple[tuple[str, str], ...] = (
+    (r"agglo", "agglomération"),
+    (r"assos", "associations"),
+    (r"asso", "association"),
+    (r"ados", "adolescents"),
+    (r"pros", "professionnels"),
+    (r"profs", "professeurs"),
+    (r"médocs|medocs", "médicaments"),
+    (r"hostos?", "hôpital"),
+)
+
+
+def in_corpus_words(question: str) -> str:
+    """The question in the documents' words: places for inhabitants' names, clipped
+    words in full.
 
     "Quelle part des Seinomarins…" → "Quelle part des habitants de Seine-Maritime…";
     "la population havraise" → "la population du Havre"… The documents say "la
@@ -139,22 +155,8 @@ def with_place_names(question: str) -> str:
         pattern = re.compile(rf"\b(?:{stem})(?:n?e)?s?\b", re.I)
         text = pattern.sub(lambda m, of=of: place(m, of), text)
     for short, full in _SPOKEN:
-        text = re.sub(rf"\b{short}\b", full, text, flags=re.I)
+        text = re.sub(rf"\b(?:{short})\b", full, text, flags=re.I)
     return text
-
-
-# Clipped words of the spoken register, which the documents always write in full:
-# "combien d'assos sur l'agglo ?" → "combien d'associations sur l'agglomération ?".
-_SPOKEN: tuple[tuple[str, str], ...] = (
-    (r"agglo", "agglomération"),
-    (r"assos", "associations"),
-    (r"asso", "association"),
-    (r"ados", "adolescents"),
-    (r"pros", "professionnels"),
-    (r"profs", "professeurs"),
-    (r"médocs|medocs", "médicaments"),
-    (r"hostos?", "hôpital"),
-)
 
 
 def without_document_names(question: str) -> str:

@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
-from assistant.evidence import has_evidence
+from assistant.evidence import folded, has_evidence, term_pattern
 from assistant.query import QueryAnalysis, without_document_names
 from indexer.cleaning import fold
 from indexer.embeddings import Embedder
@@ -88,31 +87,21 @@ def structure_boost(
 
 def expand_query(question: str, glossary: Sequence[dict]) -> tuple[str, list[tuple[str, str]]]:
     """The question plus glossary expansions of its acronyms (and acronyms of expansions)."""
-    folded = fold(question)
+    question_folded = fold(question)
     extra: list[str] = []
     found: list[tuple[str, str]] = []
     for entry in glossary:
         term = entry["term"]
         expansions = entry["expansions"]
-        if _term_pattern(term).search(question):
+        if term_pattern(term).search(question):
             if expansions:
                 extra.append(expansions[0])
                 found.append((term, expansions[0]))
-        elif any(len(e) > 12 and _folded(e) in folded for e in expansions):
+        elif any(len(e) > 12 and folded(e) in question_folded for e in expansions):
             extra.append(term)
             found.append((term, expansions[0]))
     expanded = question if not extra else f"{question} ({'; '.join(extra)})"
     return expanded, found
-
-
-@lru_cache(maxsize=4096)
-def _term_pattern(term: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])")
-
-
-@lru_cache(maxsize=8192)
-def _folded(text: str) -> str:
-    return fold(text)
 
 
 class HybridRetriever:
@@ -130,12 +119,15 @@ class HybridRetriever:
             return np.zeros(len(self.chunks), dtype=np.float32)
         return np.asarray(self.index.bm25.get_scores(tokens), dtype=np.float32)
 
-    def query_vectors(self, questions: Sequence[str]) -> list[np.ndarray]:
+    def query_vectors(self, questions: Sequence[str]) -> list[np.ndarray | None]:
         """The dense query vectors of several questions, embedded in one batch.
 
         The parts of a two-part question are retrieved separately; one batch of three
-        short texts costs about 27 ms against 47 ms for three calls.
+        short texts costs about 27 ms against 47 ms for three calls. Without a dense
+        weight nothing is embedded.
         """
+        if self.weights.dense <= 0:
+            return [None] * len(questions)
         texts = [expand_query(q, self.index.glossary)[0] for q in questions]
         return list(self.embedder.embed_queries(texts))
 

@@ -487,14 +487,14 @@ def test_a_count_read_from_le_nombre_de_and_a_document_abbreviation_is_not_a_nam
 
 
 def test_inhabitants_names_read_as_their_place():
-    from assistant.query import with_place_names
+    from assistant.query import in_corpus_words
 
-    assert with_place_names("Quelle part des Seinomarins vit ici ?") == (
+    assert in_corpus_words("Quelle part des Seinomarins vit ici ?") == (
         "Quelle part des habitants de Seine-Maritime vit ici ?"
     )
-    assert with_place_names("la population havraise") == "la population du Havre"
-    assert with_place_names("le territoire lexovien") == "le territoire de Lisieux"
-    assert with_place_names("Le Havre et Caen") == "Le Havre et Caen"
+    assert in_corpus_words("la population havraise") == "la population du Havre"
+    assert in_corpus_words("le territoire lexovien") == "le territoire de Lisieux"
+    assert in_corpus_words("Le Havre et Caen") == "Le Havre et Caen"
 
 
 def test_counts_over_months_and_figures_that_look_like_years():
@@ -688,24 +688,44 @@ def test_a_count_of_a_named_thing_needs_that_thing_counted():
     assert has_evidence("Nombre de familles accompagnées : 35", "count", None, q)
     # Clipped words are read in full first, and "combien de personnes" accepts any
     # head count.
-    from assistant.query import with_place_names
+    from assistant.query import in_corpus_words
 
-    q = with_place_names("combien d'assos d'aide alimentaire sur l'agglo ?")
+    q = in_corpus_words("combien d'assos d'aide alimentaire sur l'agglo ?")
     assert has_evidence("19 associations d'aide alimentaire sont recensées.", "count", None, q)
     q = "Combien de personnes le CRT a-t-il accompagnées ?"
     assert has_evidence("Le CRT a accompagné 18 bénéficiaires.", "count", None, q)
 
 
 def test_clipped_spoken_words_are_read_in_full():
-    from assistant.query import with_place_names
+    from assistant.query import in_corpus_words
 
-    assert with_place_names("combien d'assos sur l'agglo de Lisieux ?") == (
+    assert in_corpus_words("combien d'assos sur l'agglo de Lisieux ?") == (
         "combien d'associations sur l'agglomération de Lisieux ?"
     )
-    assert with_place_names("les pros qui suivent les ados") == (
+    assert in_corpus_words("les pros qui suivent les ados") == (
         "les professionnels qui suivent les adolescents"
     )
-    assert with_place_names("Les prospectives et l'Adosphère") == "Les prospectives et l'Adosphère"
+    assert in_corpus_words("Les prospectives et l'Adosphère") == "Les prospectives et l'Adosphère"
+    assert in_corpus_words("les medocs et les médocs") == "les médicaments et les médicaments"
+
+
+def test_a_bm25_only_configuration_embeds_nothing(hashing_index):
+    from assistant.api import Assistant
+    from assistant.retrieval import Weights
+    from indexer.embeddings import HashingEmbedder
+
+    class Refusing(HashingEmbedder):
+        def embed_queries(self, texts):
+            raise AssertionError("no query should be embedded without a dense weight")
+
+        def embed_query(self, text):
+            raise AssertionError("no query should be embedded without a dense weight")
+
+    base = Assistant.load(hashing_index, embedder=HashingEmbedder())
+    embedder = Refusing()
+    bm25_only = Assistant(base.index, embedder, Weights(bm25=1.0, dense=0.0))
+    q = "Quand ont été créées la nouvelle EMAS de Lillebonne et celle de la circonscription Caen 1 ?"
+    assert bm25_only.ask(q).passages
 
 
 def test_a_total_over_a_period_does_not_answer_for_one_of_its_years():
