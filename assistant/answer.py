@@ -122,12 +122,22 @@ def _names_holder(sentence: str, question: str, verbs: Sequence[str]) -> bool:
     return bool(verbs) and names_role(sentence, verbs) and bool(new_bodies(sentence, question))
 
 
+# A list line that attributes a number of places or posts to a body:
+# "4 places - EPAHK (IME Jules Guesdes)", "3 places d'AJ / EAM : La Ligue havraise".
+_ATTRIBUTION = re.compile(
+    r"\b\d+\s+(?:places?|postes?|lits?|ETP)\b[^:–;.-]{0,40}?\s(?:[-–:]|pour)\s+"
+    r"(?:l['’]|la |le |les )?[A-Z]"
+)
+
+
 def _holds_role(
     question: str, sentence: str, field: str | None, cues: Mapping[str, object]
 ) -> bool:
     """Does the sentence say who holds the asked role ("… est porté par la Ligue …")?"""
     if field == _answer_field(question) or role_label(sentence):
         return True
+    if len(sentence) <= 120 and _ATTRIBUTION.search(sentence) and new_bodies(sentence, question):
+        return True  # "4 places - EPAHK (IME Jules Guesdes)"
     asked = re.search(
         r"\bquel(?:le)?s? (association|etablissement|clinique|collectivite)", fold(question)
     )

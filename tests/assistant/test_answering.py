@@ -738,3 +738,24 @@ def test_a_total_over_a_period_does_not_answer_for_one_of_its_years():
     assert not other_year(q, year, year)
     # A question on the period itself is answered by it.
     assert not other_year("Combien de dyades sur 2021-2024 ?", total, total)
+
+
+def test_a_list_line_attributing_places_to_a_body_answers_who():
+    text = (
+        "À la suite de l'AMI CNH 2024, de nouvelles solutions ont été apportées :\n"
+        "- 9 places d'IME TSA/TND :\n"
+        "- 4 places - EPAHK (IME Jules Guesdes)\n"
+        "- 5 places en situation complexe - Ligue Havraise (IMP L'Espérance)\n"
+        "- 10 places de SAMSAH : 4 places pour l'APAJH et 6 places pour Vivre et Devenir"
+    )
+    q = "Quel gestionnaire porte les 4 places d'IME ouvertes à l'IME Jules Guesdes ?"
+    result = compose(q, analyze_question(q), [_p(1, "havre/ami/p1", text)], {})
+    assert not result.abstained and "EPAHK" in result.text and "Ligue" not in result.text
+    q = "Qui porte les places de SAMSAH ouvertes après l'AMI CNH 2024 ?"
+    result = compose(q, analyze_question(q), [_p(1, "havre/ami/p1", text)], {})
+    assert "APAJH" in result.text and "EPAHK" not in result.text
+    # A line that names no body after its places is no porteur.
+    q = "Qui porte les places d'accueil de jour ouvertes après l'AMI CNH 2024 ?"
+    text = "- 3 places d'accueil de jour : ouverture prévue en 2025"
+    result = compose(q, analyze_question(q), [_p(1, "havre/ami/p2", text)], {})
+    assert result.abstained
