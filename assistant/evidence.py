@@ -252,7 +252,7 @@ def unit_then_number(sentence: str, unit: str, question: str = "") -> bool:
     """Does "le nombre de <noun>" lead to a new number ("d'effections … 500 et 600")?"""
     asked = question_numbers(question)
     # "le nombre de patients", "le nombre croissant de patients régulés"
-    pattern = r"\bnombres? (?:[\w-]+ ){0,2}?(?:de |d['’]\s?)([\w-]+)"
+    pattern = r"\bnombres? (?:[\w-]+ ){0,2}?(?:de |d['’‘]\s?)([\w-]+)"
     for word in re.finditer(pattern, sentence, re.I):
         if unit not in analyze(word.group(1)):
             continue

@@ -138,9 +138,12 @@ _SPOKEN: tuple[tuple[str, str], ...] = (
 )
 
 
+_APOSTROPHES = re.compile("[\u2019\u2018\u02bc\u00b4`]")
+
+
 def in_corpus_words(question: str) -> str:
     """The question in the documents' words: places for inhabitants' names, clipped
-    words in full.
+    words in full, plain apostrophes.
 
     "Quelle part des Seinomarins…" → "Quelle part des habitants de Seine-Maritime…";
     "la population havraise" → "la population du Havre"… The documents say "la
@@ -150,7 +153,9 @@ def in_corpus_words(question: str) -> str:
     def place(match: re.Match[str], of: str) -> str:
         return f"habitants {of}" if match.group(0)[0].isupper() else of
 
-    text = question
+    # A question pasted from a word processor has typographic apostrophes
+    # ("combien d’enfants"); the question is read with plain ones.
+    text = _APOSTROPHES.sub("'", question)
     for stem, of in _DEMONYMS:
         pattern = re.compile(rf"\b(?:{stem})(?:n?e)?s?\b", re.I)
         text = pattern.sub(lambda m, of=of: place(m, of), text)

@@ -759,3 +759,14 @@ def test_a_list_line_attributing_places_to_a_body_answers_who():
     text = "- 3 places d'accueil de jour : ouverture prévue en 2025"
     result = compose(q, analyze_question(q), [_p(1, "havre/ami/p2", text)], {})
     assert result.abstained
+
+
+def test_a_question_with_typographic_apostrophes_reads_as_with_plain_ones():
+    from assistant.evidence import count_unit, unit_then_number
+    from assistant.query import in_corpus_words
+
+    pasted = in_corpus_words("Combien d’enfants sont suivis par l‘UEMA ?")
+    assert pasted == "Combien d'enfants sont suivis par l'UEMA ?"
+    assert count_unit(pasted) == "enfant"
+    # The documents use all three apostrophes ("nombre d‘équipements … 32 à 33").
+    assert unit_then_number("nombre d‘équipements lourds (cible : de 32 à 33)", "equip")
