@@ -28,7 +28,9 @@ from assistant.query import (
     MAX_QUESTION_CHARS,
     QueryAnalysis,
     analyze_question,
+    corpus_casing,
     in_corpus_words,
+    with_corpus_case,
 )
 from assistant.retrieval import HybridRetriever, Weights, expand_query
 from assistant.settings import Settings, get_settings
@@ -90,6 +92,7 @@ class Assistant:
         self._titles = {d["id"]: d["title"] for d in index.documents}
         self._lock = threading.Lock()  # torch inference is not re-entrant-safe everywhere
         self.idf = inverse_document_frequencies(index.chunks)
+        self.casing = corpus_casing(c.text for c in index.chunks)
 
     @classmethod
     def load(
@@ -186,7 +189,7 @@ class Assistant:
         territories: Sequence[str] = (),
     ) -> list[Passage]:
         """The top-k passages for a query, best first."""
-        query = in_corpus_words(check_question(query))
+        query = self._in_corpus_words(check_question(query))
         _, scores, _ = self._score(query, documents, kinds, territories)
         return self._passages(scores, k)
 
@@ -225,9 +228,7 @@ class Assistant:
         started = time.perf_counter()
         question = check_question(question)
         writer = self._writer_for(mode)
-        # Retrieval and answer read the question in the documents' words (places for
-        # inhabitants' names, clipped words in full).
-        query = in_corpus_words(question)
+        query = self._in_corpus_words(question)
         # A two-part question is also retrieved part by part: all its texts are
         # embedded in one batch.
         parts = [p.text for p in split_question(query)]
@@ -264,6 +265,12 @@ class Assistant:
         # Generative mode writes over the same retrieval; the extractive answer is its
         # fallback whenever the model fails or no sentence survives the checker.
         return writer.rewrite(answer, k) if writer else answer
+
+    def _in_corpus_words(self, question: str) -> str:
+        """Retrieval and answer read the question in the documents' words: places for
+        inhabitants' names, clipped words in full, the documents' capitals on acronyms
+        and names typed in lower case ("le gem de fecamp" → "le GEM de Fécamp")."""
+        return with_corpus_case(in_corpus_words(question), self.casing)
 
     def _extractive(
         self,

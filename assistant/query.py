@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from indexer.cleaning import fold
@@ -240,3 +241,63 @@ def analyze_question(question: str) -> QueryAnalysis:
         documents=documents,
         fields=wanted_fields(text, kind),
     )
+
+
+_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][\wÀ-ÖØ-öø-ÿ]*")
+_ADDRESS = re.compile(r"\S+@\S+|\S*(?:https?://|www\.)\S+|\S+\.(?:fr|com|org|net)\b\S*")
+# A word right after the start of a line, a sentence end, a bullet or a number: its
+# capital says nothing of whether it is a name.
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;•\-–\d(«\"]\s*)$")
+
+
+def corpus_casing(texts: Iterable[str]) -> dict[str, str]:
+    """The written form of the corpus's acronyms and proper names, by lower-case form.
+
+    A word is kept when the documents never write it in lower case, even without its
+    accents: "EMAS", "SDRE", "Caen", "Fécamp" — but not "SAS" if the documents also
+    use "sas" as a common noun, nor "HOPITAL" of a title in capitals. An acronym
+    counts wherever it stands; a proper name must be capitalised inside a sentence at
+    least twice (a capital at the start of a sentence proves nothing). Keys are
+    folded: "fecamp" finds "Fécamp".
+    """
+    lower: set[str] = set()
+    caps: dict[str, dict[str, int]] = {}
+    for text in texts:
+        text = _ADDRESS.sub(" ", text)  # "gem.bolbec@…", "ars.normandie.sante.fr"
+        for match in _WORD.finditer(text):
+            word = match.group(0)
+            if word.islower():
+                lower.add(fold(word))
+                continue
+            if word.isupper() and len(word) >= 2:
+                weight = 2  # an acronym is one wherever it stands
+            elif word[0].isupper() and word[1:].islower() and len(word) >= 3:
+                before = text[max(0, match.start() - 3) : match.start()]
+                weight = 0 if _SENTENCE_START.search(before) else 1
+            else:
+                continue
+            forms = caps.setdefault(fold(word), {})
+            forms[word] = forms.get(word, 0) + weight
+    out = {}
+    for low, forms in caps.items():
+        if low in lower:
+            continue  # "HOPITAL" in a title, "hôpital" in the text
+        form, weight = max(forms.items(), key=lambda kv: kv[1])
+        if weight >= 2:
+            out[low] = form
+    return out
+
+
+def with_corpus_case(question: str, casing: Mapping[str, str]) -> str:
+    """The question with the documents' capitals on its lower-case names and acronyms.
+
+    "que veut dire sdre ?" → "que veut dire SDRE ?", "le gem de fecamp" → "le GEM de
+    Fécamp": acronyms and names are how the answer is found and checked. Words the
+    user capitalised are left as written.
+    """
+
+    def restore(match: re.Match[str]) -> str:
+        word = match.group(0)
+        return casing.get(fold(word), word) if word.islower() else word
+
+    return _WORD.sub(restore, question) if casing else question

@@ -92,6 +92,10 @@ def test_real_corpus_answers_with_exact_citations(fake_assistant):
     for sentence, n in re.findall(r"(.+?) \[(\d+)\](?: |$)", crt.answer):
         assert sentence.strip() in cited[int(n)]
     assert fake_assistant.ask("Quel est le budget de la fiche action 4.1 du CLS ?").abstained
+    # Typed in lower case, or pasted with typographic apostrophes, it reads the same.
+    assert "400.000 €" in fake_assistant.ask("combien l’ars finance-t-elle chaque crt ?").answer
+    sdre = fake_assistant.ask("que veut dire sdre dans le ptsm ?")
+    assert "représentant de l" in sdre.answer.lower(), sdre.answer
 
 
 def test_filters_and_bad_input(fake_assistant):
@@ -770,3 +774,24 @@ def test_a_question_with_typographic_apostrophes_reads_as_with_plain_ones():
     assert count_unit(pasted) == "enfant"
     # The documents use all three apostrophes ("nombre d‘équipements … 32 à 33").
     assert unit_then_number("nombre d‘équipements lourds (cible : de 32 à 33)", "equip")
+
+
+def test_acronyms_and_names_typed_in_lower_case_get_the_documents_capitals():
+    from assistant.query import corpus_casing, with_corpus_case
+
+    texts = [
+        "L'EMAS de Caen intervient auprès des écoles. Le SDRE est une mesure.",
+        "Une équipe à Caen ; le sas d'entrée. Le SAS est ouvert. DEVELOPPER LE LIEN VILLE-HOPITAL",
+        "Le centre hospitalier de Fécamp et l'hôpital de Fécamp. Voir gem.bolbec@exemple.fr",
+    ]
+    casing = corpus_casing(texts)
+    q = "qui porte l'emas de caen et que veut dire sdre a fecamp ?"
+    assert with_corpus_case(q, casing) == (
+        "qui porte l'EMAS de Caen et que veut dire SDRE a Fécamp ?"
+    )
+    # A word the documents also write in lower case (even with accents) stays as typed,
+    # and so does a word the user capitalised.
+    assert with_corpus_case("le sas et l'hopital", casing) == "le sas et l'hopital"
+    assert with_corpus_case("Le Developper", casing) == "Le Developper"
+    # A capital at the start of a sentence does not make a name; addresses are ignored.
+    assert "une" not in casing and "bolbec" not in casing
