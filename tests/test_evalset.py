@@ -25,7 +25,14 @@ def test_set_size_spread_and_split():
         "ptsm-calvados-2026-2030",
         "cls-lisieux-2025-2029",
     }
-    assert {i.split for i in items} == {"dev", "test", "holdout", "holdout2", "holdout3", "holdout4"}
+    assert {i.split for i in items} == {
+        "dev",
+        "test",
+        "holdout",
+        "holdout2",
+        "holdout3",
+        "holdout4",
+    }
 
 
 def test_validator_catches_a_wrong_quote():
