@@ -251,23 +251,27 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:;•\-–\d(«\"]\s*)$")
 
 
 def corpus_casing(texts: Iterable[str]) -> dict[str, str]:
-    """The written form of the corpus's acronyms and proper names, by lower-case form.
+    """The documents' spelling of words a user may type in lower case or unaccented.
 
-    A word is kept when the documents never write it in lower case, even without its
-    accents: "EMAS", "SDRE", "Caen", "Fécamp" — but not "SAS" if the documents also
-    use "sas" as a common noun, nor "HOPITAL" of a title in capitals. An acronym
-    counts wherever it stands; a proper name must be capitalised inside a sentence at
-    least twice (a capital at the start of a sentence proves nothing). Keys are
-    folded: "fecamp" finds "Fécamp".
+    Keys are folded (lower case, no accents). Two kinds of words are kept:
+    - acronyms and proper names the documents never write in lower case, even without
+      accents: "emas" → "EMAS", "caen" → "Caen", "fecamp" → "Fécamp" — but not "sas"
+      if the documents also use "sas" as a common noun, nor "hopital" of a title in
+      capitals. An acronym counts wherever it stands; a proper name must be
+      capitalised inside a sentence at least twice (a capital at the start of a
+      sentence proves nothing);
+    - accented words the documents never write without their accents, when only one
+      accented spelling folds that way: "rentree" → "rentrée", "evaluees" →
+      "évaluées" (not "eleve", written both "élève" and "élevé").
     """
-    lower: set[str] = set()
+    lower: dict[str, set[str]] = {}
     caps: dict[str, dict[str, int]] = {}
     for text in texts:
         text = _ADDRESS.sub(" ", text)  # "gem.bolbec@…", "ars.normandie.sante.fr"
         for match in _WORD.finditer(text):
             word = match.group(0)
             if word.islower():
-                lower.add(fold(word))
+                lower.setdefault(fold(word), set()).add(word)
                 continue
             if word.isupper() and len(word) >= 2:
                 weight = 2  # an acronym is one wherever it stands
@@ -279,25 +283,30 @@ def corpus_casing(texts: Iterable[str]) -> dict[str, str]:
             forms = caps.setdefault(fold(word), {})
             forms[word] = forms.get(word, 0) + weight
     out = {}
-    for low, forms in caps.items():
-        if low in lower:
+    for key, forms in caps.items():
+        if key in lower:
             continue  # "HOPITAL" in a title, "hôpital" in the text
         form, weight = max(forms.items(), key=lambda kv: kv[1])
         if weight >= 2:
-            out[low] = form
+            out[key] = form
+    for key, spellings in lower.items():
+        if key not in spellings and len(spellings) == 1:
+            out[key] = next(iter(spellings))
     return out
 
 
 def with_corpus_case(question: str, casing: Mapping[str, str]) -> str:
-    """The question with the documents' capitals on its lower-case names and acronyms.
+    """The question in the documents' spelling: capitals on the acronyms and names it
+    types in lower case, accents on the words it types without.
 
     "que veut dire sdre ?" → "que veut dire SDRE ?", "le gem de fecamp" → "le GEM de
-    Fécamp": acronyms and names are how the answer is found and checked. Words the
-    user capitalised are left as written.
+    Fécamp", "a la rentree" → "a la rentrée": acronyms, names and words are how the
+    answer is found and checked. Words the user capitalised or accented are left as
+    written.
     """
 
     def restore(match: re.Match[str]) -> str:
         word = match.group(0)
-        return casing.get(fold(word), word) if word.islower() else word
+        return casing.get(word, word) if word.islower() and word == fold(word) else word
 
     return _WORD.sub(restore, question) if casing else question
