@@ -785,13 +785,13 @@ def test_acronyms_and_names_typed_in_lower_case_get_the_documents_capitals():
         "Le centre hospitalier de Fécamp et l'hôpital de Fécamp. Voir gem.bolbec@exemple.fr",
     ]
     casing = corpus_casing(texts)
-    q = "qui porte l'emas de caen et que veut dire sdre a fecamp ?"
+    q = "qui porte l'emas de caen et que veut dire sdre pour fecamp ?"
     assert with_corpus_case(q, casing) == (
-        "qui porte l'EMAS de Caen et que veut dire SDRE a Fécamp ?"
+        "qui porte l'EMAS de Caen et que veut dire SDRE pour Fécamp ?"
     )
     # A word the documents also write in lower case (even with accents) stays as typed,
     # and so does a word the user capitalised.
-    assert with_corpus_case("le sas et l'hopital", casing) == "le sas et l'hopital"
+    assert with_corpus_case("le sas et l'hopital", casing) == "le sas et l'hôpital"
     assert with_corpus_case("Le Developper", casing) == "Le Developper"
     # A capital at the start of a sentence does not make a name; addresses are ignored.
     assert "une" not in casing and "bolbec" not in casing
