@@ -64,7 +64,8 @@ _GENERIC = frozenset(
         "quelles combien organisme structure qui porte porteur pilote nombre montant date "
         "calvados normandie territoire dans le la les pour prévu prévue prévues selon "
         "après parmi concernant quoi ainsi aussi notamment fdr quand faut doit doivent comment "
-        "définit définissent définition"
+        "définit définissent définition signifie signifient veut veulent dire désigne "
+        "désignent entend entendent"
     )
 )
 _QUESTION_WORDS = frozenset(analyze("entend signifie veut dire désigne sert servent sigle"))

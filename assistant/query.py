@@ -96,7 +96,8 @@ _LIST = re.compile(r"\b(quels sont|quelles sont|liste[rz]?|enumere[rz]?|citez)\b
 _DEFINITION = re.compile(
     r"(qu.est.ce qu|que (?:signifie|designe|veut dire)|definition|c.est quoi|que recouvre|"
     r"a quoi (?:ca |cela )?(?:sert|servent|correspond)|(?:sert|servent) a quoi|"
-    r"qu.entend.on par|qu.appelle.t.on|\bdefini(?:t|ssent)\b)"
+    r"qu.entend(?:.on| [\w' ]{1,60}?) par\b|qu.appelle.t.on|\bdefini(?:t|ssent)\b|"
+    r"(?:veut|veulent) dire quoi|(?:signifie|designe)n?t? quoi)"
 )
 
 DOCUMENT_HINTS: tuple[tuple[str, str], ...] = (

@@ -658,6 +658,14 @@ def test_spoken_definition_questions_and_when_questions_are_read_for_their_kind(
 
     assert content_terms("UAPED, ça sert à quoi concrètement ?") == {"uaped"}
     assert "laquel" not in content_terms(q)
+    # "ça veut dire quoi" and "qu'entend le PTSM par" ask a definition too, even with
+    # "chiffres" (an amount word) or "quand" (a date word) further on.
+    q = "AVIP dans les chiffres de la police, ça veut dire quoi ?"
+    assert analyze_question(q).kind == "definition"
+    assert content_terms(q) == {"avip", "chiffr", "polic"}
+    q = "Qu'entend le PTSM par « milieu ordinaire » quand il parle de maintien ?"
+    assert analyze_question(q).kind == "definition"
+    assert analyze_question("Quand le CLS entend-il agir par la prévention ?").kind == "date"
 
 
 def test_an_item_of_a_list_run_on_one_line_is_read_with_the_line_start():
