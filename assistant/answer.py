@@ -75,7 +75,7 @@ _FILLERS = frozenset(
     analyze(
         "ça ca cela sert servent concrètement exactement précisément réellement vraiment "
         "finalement globalement environ laquelle lequel lesquels lesquelles auquel auxquels "
-        "duquel"
+        "duquel elles via"
     )
 )
 _FACTOID = frozenset({"who", "amount", "count", "rate", "date", "contact"})
@@ -124,10 +124,11 @@ def _names_holder(sentence: str, question: str, verbs: Sequence[str]) -> bool:
 
 
 # A list line that attributes a number of places or posts to a body:
-# "4 places - EPAHK (IME Jules Guesdes)", "3 places d'AJ / EAM : La Ligue havraise".
+# "4 places - EPAHK (IME Jules Guesdes)", "3 places d'AJ / EAM : La Ligue havraise",
+# "6 places de SESSAD : à Fécamp, au sein de l'UGECAM".
 _ATTRIBUTION = re.compile(
-    r"\b\d+\s+(?:places?|postes?|lits?|ETP)\b[^:–;.-]{0,40}?\s(?:[-–:]|pour)\s+"
-    r"(?:l['’]|la |le |les )?[A-Z]"
+    r"\b\d+\s+(?:places?|postes?|lits?|ETP)\b(?:[^:–;.-]{0,40}?\s(?:[-–:]|pour)\s+"
+    r"(?:l['’]|la |le |les )?[A-Z]|.{0,60}?\bau sein d(?:e l['’]|e la |u |es )[A-Z])"
 )
 
 

@@ -305,7 +305,10 @@ def missing_names(question: str, local: str, wide: str = "") -> list[str]:
     words = folded_words(local)
     missing = []
     for name in question_names(question):
-        if names_in(name, words) or (name.isupper() and names_in(name, folded_words(wide))):
+        # An acronym or a brand in capitals ("NormHANDI'CAP") names a programme, which
+        # the passages around the answer may spell out for it.
+        acronym = sum(c.isupper() for c in name) >= max(2, len(name) // 2)
+        if names_in(name, words) or (acronym and names_in(name, folded_words(wide))):
             continue
         missing.append(name)
     return missing

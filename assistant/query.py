@@ -53,7 +53,7 @@ def wanted_fields(text: str, kind: str) -> tuple[str, ...]:
 
 
 _WHO = re.compile(
-    r"\b(quel(?:le)?s? (?:organisme|structure|association|acteur|etablissement|service|partenaire|porteur|pilote|operateur)s?|"
+    r"\b(quel(?:le)?s? (?:organisme|structure|association|acteur|etablissement|service|partenaire|porteur|pilote|operateur|gestionnaire|financeur)s?|"
     r"porte|portee?|porteur|pilote|pilotee?|maitre d.oeuvre|coordonne)\b"
 )
 _AMOUNT = re.compile(
@@ -182,6 +182,11 @@ _QUI = re.compile(
 )
 
 
+_WHICH_BODY = re.compile(
+    r"\bquel(?:le)?s? (?:organisme|operateur|gestionnaire|financeur|etablissement|porteur)s?\b"
+)
+
+
 def _asks_who(text: str) -> bool:
     return bool(_QUI.search(text) or _WHO.search(_without_porter_sur(text)))
 
@@ -208,8 +213,10 @@ def analyze_question(question: str) -> QueryAnalysis:
         kind = "definition"
     elif _COMPOSITION.search(text) and not _COUNT.search(text):
         kind = "list"
-    elif re.search(r"^\W*qui\b|\b(?:par|a|avec|chez) qui\b", text):
-        kind = "who"  # "Par qui est financé le GEM ?" asks a body, not an amount
+    elif re.search(r"^\W*qui\b|\b(?:par|a|avec|chez) qui\b", text) or _WHICH_BODY.search(text):
+        # "Par qui est financé le GEM ?", "financées via quel opérateur ?" ask a body,
+        # not an amount.
+        kind = "who"
     elif _CONTACT.search(text):
         kind = "contact"
     elif _RATE.search(text) and not re.search(r"\bcombien\b", text):

@@ -763,6 +763,11 @@ def test_a_list_line_attributing_places_to_a_body_answers_who():
     q = "Quel gestionnaire porte les 4 places d'IME ouvertes à l'IME Jules Guesdes ?"
     result = compose(q, analyze_question(q), [_p(1, "havre/ami/p1", text)], {})
     assert not result.abstained and "EPAHK" in result.text and "Ligue" not in result.text
+    q = "Les 6 places de SESSAD, elles sont rattachées à quel gestionnaire ?"
+    assert analyze_question(q).kind == "who"
+    line = "- 6 places de SESSAD TSA/TND : à Fécamp, au sein de l'UGECAM"
+    result = compose(q, analyze_question(q), [_p(1, "havre/ami/p3", line)], {})
+    assert "UGECAM" in result.text
     q = "Qui porte les places de SAMSAH ouvertes après l'AMI CNH 2024 ?"
     result = compose(q, analyze_question(q), [_p(1, "havre/ami/p1", text)], {})
     assert "APAJH" in result.text and "EPAHK" not in result.text
@@ -807,3 +812,20 @@ def test_acronyms_and_names_typed_in_lower_case_get_the_documents_capitals():
     casing = corpus_casing(["La rentrée scolaire, une équipe, un élève au niveau élevé."])
     assert with_corpus_case("a la rentree l'equipe", casing) == "a la rentrée l'équipe"
     assert with_corpus_case("un eleve", casing) == "un eleve"  # élève or élevé?
+
+
+def test_a_body_asked_with_an_amount_word_is_a_who_question():
+    q = "Ces formations sont financées via quel opérateur dans la FDR ?"
+    assert analyze_question(q).kind == "who"
+    assert analyze_question("Quel montant finance l'opérateur ?").kind == "amount"
+
+
+def test_a_programme_named_in_capitals_may_be_spelled_out_around_the_answer():
+    from assistant.evidence import missing_names
+
+    q = "Les places créées dans le cadre de NormHANDI'CAP à Fécamp ?"
+    local = "6 places de SESSAD : à Fécamp, au sein de l'UGECAM"
+    wide = "Le plan régional NormHANDI'CAP a été installé en 2024."
+    assert missing_names(q, local, wide) == []
+    assert missing_names(q, local, "") == ["NormHANDI'CAP"]
+    assert missing_names("Le GEM de Bolbec ?", "Le GEM de Fécamp", "Bolbec") == ["Bolbec"]
