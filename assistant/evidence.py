@@ -384,11 +384,13 @@ def other_year(question: str, local: str, sentence: str) -> bool:
     """Does the sentence date its value in another year than the one asked?
 
     "combien d'examens en 2023 ?" is not answered by "162 évaluations réalisées en
-    2024", nor "en janvier 2025 ?" by a figure of December; a sentence that names no year outside parentheses, or names the asked one
-    (in itself or its heading), may answer.
+    2024", nor "en janvier 2025 ?" by a figure of December; a sentence that names no
+    year outside a comparison ("(42 en 2023)", "contre 89 en 2023"), or names the
+    asked one (in itself or its heading), may answer.
     """
     asked = set(_SINGLE_YEAR.findall(question))
     own = re.sub(r"\([^)]*\)", " ", sentence)  # "53 maraudes (42 en 2023)": a comparison
+    own = re.sub(r"\bcontre \d[^.;]*", " ", own)  # "76 victimes, contre 89 en 2023"
     months = set(_MONTH.findall(fold(question)))
     if months:
         # "en janvier 2025 ?" is not answered by "… à près de 3300 en décembre".

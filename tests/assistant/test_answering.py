@@ -466,6 +466,9 @@ def test_a_value_dated_another_year_does_not_answer():
         "Combien de maraudes en 2024 ?", "53 maraudes (42 en 2023)", "53 maraudes (42 en 2023)"
     )
     assert not other_year("Combien de maraudes ?", "53 maraudes en 2023", "53 maraudes en 2023")
+    line = "76 victimes dont 67 femmes recensées, contre 89 pour 77 en 2023."
+    assert not other_year("Combien de victimes en 2024 ?", line, line)
+    assert other_year("Combien de victimes en 2022 ?", "76 victimes en 2023", "76 victimes en 2023")
     text = "L'unité a réalisé 162 examens médico-légaux en 2024."
     assert compose(q, analyze_question(q), [_p(1, "h/u/p1", text, locator="UAPED")], {}).abstained
 
