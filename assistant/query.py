@@ -92,7 +92,7 @@ def asks_composition(question: str) -> bool:
     )
 
 
-_LIST = re.compile(r"\b(quels sont|quelles sont|liste[rz]?|enumere[rz]?|citez)\b")
+_LIST = re.compile(r"\b(quels sont|quelles sont|liste[rz]?|enumere[rz]?|citez|quel(?:le)?s)\b")
 _DEFINITION = re.compile(
     r"(qu.est.ce qu|que (?:signifie|designe|veut dire)|definition|c.est quoi|que recouvre|"
     r"a quoi (?:ca |cela )?(?:sert|servent|correspond)|(?:sert|servent) a quoi|"

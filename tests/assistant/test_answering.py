@@ -38,6 +38,9 @@ def test_question_analysis():
     assert analyze_question("Depuis quand le SAS fonctionne-t-il ?").kind == "date"
     a = analyze_question("Quels moyens pour l'objectif 6 de la priorité 4 du PTSM ?")
     assert (a.priority, a.objective, a.documents) == (4, 6, ("ptsm-calvados-2026-2030",))
+    # "Quelles équipes …" asks for several items, drawn from several passages.
+    assert analyze_question("Quelles équipes de soins palliatifs sont renforcées ?").kind == "list"
+    assert analyze_question("Quelle équipe porte l'EMAS ?").kind != "list"
 
 
 def test_sentences_are_verbatim_substrings():
