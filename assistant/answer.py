@@ -58,6 +58,12 @@ _ANAPHORA = re.compile(
     r"le dispositif|ce dispositif|la structure|cette structure|son|sa|ses|leur|leurs)\b",
     re.I,
 )
+# A figure that refers back to the previous sentence's ("Sur le territoire de la
+# CALN, ce taux est supérieur à 45%.").
+_BACK_REFERENCE = re.compile(
+    r"\b(?:ce|cet|cette|ces) (?:taux|chiffre|nombre|part|proportion|indicateur|écart|montant)s?\b",
+    re.I,
+)
 _GENERIC = frozenset(
     analyze(
         "fiche action document documents cls ptsm bilan feuille route quel quelle quels "
@@ -395,7 +401,8 @@ def rank_sentences(
                     start -= 1
                 before = " ".join(sentences[start:i])
             else:
-                before = sentences[i - 1] if _ANAPHORA.match(sentence) else ""
+                anaphora = _ANAPHORA.match(sentence) or _BACK_REFERENCE.search(sentence)
+                before = sentences[i - 1] if anaphora else ""
             local = f"{head} {before} {sentence}"
             if analysis.kind in _FACTOID and other_year(question, local, sentence):
                 continue  # "en 2023 ?" — "162 évaluations réalisées en 2024"

@@ -69,6 +69,10 @@ _RATE = re.compile(
     r"\b(?:quel(?:le)? (?:est |sont )?(?:le |la |les )?(?:taux|part|pourcentage|proportion|prevalence)\b|"
     r"(?:taux|pourcentage|proportion|prevalence) d)"
 )
+# "De combien la mortalité dépasse-t-elle la moyenne ?" asks a gap, said in percent.
+_GAP = re.compile(
+    r"^\W*de combien\b.*\b(?:depass|superieur|inferieur|augment|baiss|diminu|recul|progress)"
+)
 _CONTACT = re.compile(
     r"\b(?:numero de telephone|telephone|joindre par|adresse (?:e-?mail|mail|electronique|postale)|"
     r"e-?mail|courriel|site (?:internet|web))\b"
@@ -219,7 +223,7 @@ def analyze_question(question: str) -> QueryAnalysis:
         kind = "who"
     elif _CONTACT.search(text):
         kind = "contact"
-    elif _RATE.search(text) and not re.search(r"\bcombien\b", text):
+    elif (_RATE.search(text) and not re.search(r"\bcombien\b", text)) or _GAP.search(text):
         kind = "rate"
     elif _AMOUNT.search(text) and not re.search(r"combien de (?!euros)", text):
         kind = "amount"

@@ -835,3 +835,16 @@ def test_a_programme_named_in_capitals_may_be_spelled_out_around_the_answer():
     assert missing_names(q, local, wide) == []
     assert missing_names(q, local, "") == ["NormHANDI'CAP"]
     assert missing_names("Le GEM de Bolbec ?", "Le GEM de Fécamp", "Bolbec") == ["Bolbec"]
+
+
+def test_a_gap_is_a_rate_and_ce_taux_is_read_with_the_sentence_it_refers_to():
+    q = "De combien la mortalité par suicide dépasse-t-elle la moyenne nationale à Lisieux ?"
+    assert analyze_question(q).kind == "rate"
+    assert analyze_question("De combien de places dispose l'EMAS ?").kind == "count"
+    text = (
+        "Les suicides sont nombreux chez les 15-34 ans. En regard de la France, la "
+        "surmortalité normande par suicide est de +35 %. Sur le territoire de Lisieux, ce "
+        "taux est supérieur à 45%."
+    )
+    result = compose(q, analyze_question(q), [_p(1, "cls/etat/p12", text)], {})
+    assert "45%" in result.text and "15-34" not in result.text
