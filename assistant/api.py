@@ -28,9 +28,9 @@ from assistant.query import (
     MAX_QUESTION_CHARS,
     QueryAnalysis,
     analyze_question,
-    corpus_casing,
+    corpus_spelling,
     in_corpus_words,
-    with_corpus_case,
+    with_corpus_spelling,
 )
 from assistant.retrieval import HybridRetriever, Weights, expand_query
 from assistant.settings import Settings, get_settings
@@ -92,7 +92,7 @@ class Assistant:
         self._titles = {d["id"]: d["title"] for d in index.documents}
         self._lock = threading.Lock()  # torch inference is not re-entrant-safe everywhere
         self.idf = inverse_document_frequencies(index.chunks)
-        self.casing = corpus_casing(c.text for c in index.chunks)
+        self.spelling = corpus_spelling(c.text for c in index.chunks)
 
     @classmethod
     def load(
@@ -268,9 +268,9 @@ class Assistant:
 
     def _in_corpus_words(self, question: str) -> str:
         """Retrieval and answer read the question in the documents' words: places for
-        inhabitants' names, clipped words in full, the documents' capitals on acronyms
-        and names typed in lower case ("le gem de fecamp" → "le GEM de Fécamp")."""
-        return with_corpus_case(in_corpus_words(question), self.casing)
+        inhabitants' names, clipped words in full, the documents' capitals and accents
+        on words typed without them ("le gem de fecamp" → "le GEM de Fécamp")."""
+        return with_corpus_spelling(in_corpus_words(question), self.spelling)
 
     def _extractive(
         self,

@@ -262,7 +262,7 @@ _ADDRESS = re.compile(r"\S+@\S+|\S*(?:https?://|www\.)\S+|\S+\.(?:fr|com|org|net
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;•\-–\d(«\"]\s*)$")
 
 
-def corpus_casing(texts: Iterable[str]) -> dict[str, str]:
+def corpus_spelling(texts: Iterable[str]) -> dict[str, str]:
     """The documents' spelling of words a user may type in lower case or unaccented.
 
     Keys are folded (lower case, no accents). Two kinds of words are kept:
@@ -307,7 +307,7 @@ def corpus_casing(texts: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def with_corpus_case(question: str, casing: Mapping[str, str]) -> str:
+def with_corpus_spelling(question: str, spelling: Mapping[str, str]) -> str:
     """The question in the documents' spelling: capitals on the acronyms and names it
     types in lower case, accents on the words it types without.
 
@@ -319,6 +319,6 @@ def with_corpus_case(question: str, casing: Mapping[str, str]) -> str:
 
     def restore(match: re.Match[str]) -> str:
         word = match.group(0)
-        return casing.get(word, word) if word.islower() and word == fold(word) else word
+        return spelling.get(word, word) if word.islower() and word == fold(word) else word
 
-    return _WORD.sub(restore, question) if casing else question
+    return _WORD.sub(restore, question) if spelling else question

@@ -796,28 +796,28 @@ def test_a_question_with_typographic_apostrophes_reads_as_with_plain_ones():
 
 
 def test_acronyms_and_names_typed_in_lower_case_get_the_documents_capitals():
-    from assistant.query import corpus_casing, with_corpus_case
+    from assistant.query import corpus_spelling, with_corpus_spelling
 
     texts = [
         "L'EMAS de Caen intervient auprès des écoles. Le SDRE est une mesure.",
         "Une équipe à Caen ; le sas d'entrée. Le SAS est ouvert. DEVELOPPER LE LIEN VILLE-HOPITAL",
         "Le centre hospitalier de Fécamp et l'hôpital de Fécamp. Voir gem.bolbec@exemple.fr",
     ]
-    casing = corpus_casing(texts)
+    spelling = corpus_spelling(texts)
     q = "qui porte l'emas de caen et que veut dire sdre pour fecamp ?"
-    assert with_corpus_case(q, casing) == (
+    assert with_corpus_spelling(q, spelling) == (
         "qui porte l'EMAS de Caen et que veut dire SDRE pour Fécamp ?"
     )
     # A word the documents also write in lower case (even with accents) stays as typed,
     # and so does a word the user capitalised.
-    assert with_corpus_case("le sas et l'hopital", casing) == "le sas et l'hôpital"
-    assert with_corpus_case("Le Developper", casing) == "Le Developper"
+    assert with_corpus_spelling("le sas et l'hopital", spelling) == "le sas et l'hôpital"
+    assert with_corpus_spelling("Le Developper", spelling) == "Le Developper"
     # A capital at the start of a sentence does not make a name; addresses are ignored.
-    assert "une" not in casing and "bolbec" not in casing
+    assert "une" not in spelling and "bolbec" not in spelling
     # Accents come back on words the documents always accent, one way only.
-    casing = corpus_casing(["La rentrée scolaire, une équipe, un élève au niveau élevé."])
-    assert with_corpus_case("a la rentree l'equipe", casing) == "a la rentrée l'équipe"
-    assert with_corpus_case("un eleve", casing) == "un eleve"  # élève or élevé?
+    spelling = corpus_spelling(["La rentrée scolaire, une équipe, un élève au niveau élevé."])
+    assert with_corpus_spelling("a la rentree l'equipe", spelling) == "a la rentrée l'équipe"
+    assert with_corpus_spelling("un eleve", spelling) == "un eleve"  # élève or élevé?
 
 
 def test_a_body_asked_with_an_amount_word_is_a_who_question():
