@@ -74,7 +74,9 @@ _GENERIC = frozenset(
         "désignent entend entendent"
     )
 )
-_QUESTION_WORDS = frozenset(analyze("entend signifie veut dire désigne sert servent sigle"))
+# The question's own words for "what does it mean" are generic or fillers already;
+# "sigle" is the one a defined term must not be taken for.
+_QUESTION_WORDS = frozenset(analyze("sigle"))
 # Words of the spoken register that say nothing of the topic ("ça sert à quoi
 # concrètement ?"): a sentence need not hold them.
 _FILLERS = frozenset(

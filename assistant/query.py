@@ -53,7 +53,7 @@ def wanted_fields(text: str, kind: str) -> tuple[str, ...]:
 
 
 _WHO = re.compile(
-    r"\b(quel(?:le)?s? (?:organisme|structure|association|acteur|etablissement|service|partenaire|porteur|pilote|operateur|gestionnaire|financeur)s?|"
+    r"\b(quel(?:le)?s? (?:organisme|structure|association|acteur|etablissement|service|partenaire|porteur|pilote|operateur)s?|"
     r"porte|portee?|porteur|pilote|pilotee?|maitre d.oeuvre|coordonne)\b"
 )
 _AMOUNT = re.compile(

@@ -61,6 +61,11 @@ def _p(rank, pid, text, locator="Loc", score=0.9):
     return Passage(rank, pid, "Doc", "doc", locator, None, text, score)
 
 
+def _answer(q, passages, fields=None, **options):
+    """The extractive answer to `q` from these passages (table fields by passage id)."""
+    return compose(q, analyze_question(q), passages, fields or {}, **options)
+
+
 def test_compose_cites_the_sentence_and_abstains_without_evidence():
     passages = [
         _p(
@@ -71,13 +76,13 @@ def test_compose_cites_the_sentence_and_abstains_without_evidence():
         _p(2, "doc/b/p1", "Autre chose sans montant.", score=0.3),
     ]
     q = "Combien l'ARS finance-t-elle chaque centre ?"
-    result = compose(q, analyze_question(q), passages, {})
+    result = _answer(q, passages)
     assert not result.abstained
     assert result.text == "L'ARS finance ces dispositifs à hauteur de 400.000 € par centre. [1]"
     assert result.citations[0].id == "doc/a/p1"
     q = "Quel est le montant alloué au centre de Dozulé ?"
     no_amount = [_p(1, "doc/a/p1", "Le CRT de Dozulé est actif depuis juin.")]
-    assert compose(q, analyze_question(q), no_amount, {}).abstained
+    assert _answer(q, no_amount).abstained
 
 
 def test_real_corpus_answers_with_exact_citations(fake_assistant):
@@ -151,7 +156,7 @@ def test_idf_weighted_coverage_and_unknown_words():
     assert weighted_coverage(terms, "L'ARS finance", idf, 8.0) == 3 / 8
     passages = [_p(1, "doc/a/p1", "La Normandie compte 3 projets sanitaires.")]
     q = "Combien d'hélicoptères sanitaires la Normandie possède-t-elle ?"
-    result = compose(q, analyze_question(q), passages, {}, idf={"sanitair": 2.0, "normand": 1.0})
+    result = _answer(q, passages, idf={"sanitair": 2.0, "normand": 1.0})
     assert result.abstained
 
 
@@ -197,7 +202,7 @@ def test_count_prefers_the_number_of_the_counted_thing():
         _p(2, "doc/m/p7", "- 53 maraudes ont eu lieu (42 maraudes en 2023).", score=0.8),
     ]
     q = "Combien de maraudes ont été réalisées en 2024 ?"
-    result = compose(q, analyze_question(q), passages, {})
+    result = _answer(q, passages)
     assert result.text == "- 53 maraudes ont eu lieu (42 maraudes en 2023). [1]"
     assert result.citations[0].id == "doc/m/p7"
 
@@ -215,7 +220,7 @@ def test_who_question_on_a_role_prefers_the_porteur_field():
     ]
     q = "Qui pilote le Collectif Santé-Précarité de la fiche action 2.5 ?"
     fields = {"cls/fa-2.5/porteur": "porteur", "cls/fa-2.5/synthese": "synthese"}
-    result = compose(q, analyze_question(q), passages, fields)
+    result = _answer(q, passages, fields)
     assert result.citations[0].id == "cls/fa-2.5/porteur"
 
 
@@ -225,9 +230,9 @@ def test_a_sentence_about_a_neighbouring_entity_does_not_answer():
         "de 7 enfants.\n- Septembre 2024 : création d'une EMAS sur le territoire de Lillebonne"
     )
     q = "Combien d'enfants sont accompagnés par l'UEMA de Lillebonne ?"
-    assert compose(q, analyze_question(q), [_p(1, "doc/uema/p1", text)], {}).abstained
+    assert _answer(q, [_p(1, "doc/uema/p1", text)]).abstained
     q = "Combien d'enfants sont accompagnés par l'UEMA du Havre ?"
-    assert "7 enfants" in compose(q, analyze_question(q), [_p(1, "doc/uema/p1", text)], {}).text
+    assert "7 enfants" in _answer(q, [_p(1, "doc/uema/p1", text)]).text
 
 
 def test_the_answering_sentence_itself_must_speak_of_the_question():
@@ -246,13 +251,13 @@ def test_the_answering_sentence_itself_must_speak_of_the_question():
 
     idf = {t: 3.0 for t in analyze(q)} | {t: 0.5 for t in analyze("CALN montant action")}
     idf |= {t: 1.0 for t in analyze("revenu médian territoire")}
-    assert compose(q, analyze_question(q), passages, {}, idf=idf).abstained
+    assert _answer(q, passages, idf=idf).abstained
 
 
 def test_a_list_intro_brings_its_items_from_the_same_passage():
     text = "- Sensibiliser les élus selon 2 modalités :\no 1ère modalité : ½ journée\no 2e modalité : conseils municipaux\n- Autre action"
     q = "Comment le PTSM compte-t-il sensibiliser les élus ?"
-    result = compose(q, analyze_question(q), [_p(1, "ptsm/p4/o1/moyens", text)], {})
+    result = _answer(q, [_p(1, "ptsm/p4/o1/moyens", text)])
     assert "o 1ère modalité : ½ journée [1] o 2e modalité : conseils municipaux [1]" in result.text
     assert "Autre action" not in result.text
 
@@ -290,7 +295,7 @@ def test_definition_prefers_the_sentence_whose_subject_is_the_term():
         ),
     ]
     q = "Qu'entend-on par postvention dans le PTSM ?"
-    result = compose(q, analyze_question(q), passages, {})
+    result = _answer(q, passages)
     assert result.text.startswith("La postvention regroupe")
 
 
@@ -305,7 +310,7 @@ def test_date_prefers_the_sentence_dating_the_asked_event():
         ),
     ]
     q = "À partir de quelle rentrée les premiers internes feront-ils leur 4e année ?"
-    assert "2026-2027" in compose(q, analyze_question(q), passages, {}).text
+    assert "2026-2027" in _answer(q, passages).text
 
 
 def test_partners_question_prefers_the_partnership_sentence():
@@ -323,7 +328,7 @@ def test_partners_question_prefers_the_partnership_sentence():
         ),
     ]
     q = "Avec quels partenaires l'ARS a-t-elle créé les places d'ACT ?"
-    assert "DDETS" in compose(q, analyze_question(q), passages, {}).text
+    assert "DDETS" in _answer(q, passages).text
 
 
 def test_opening_hours_and_percentages_are_not_counts():
@@ -378,7 +383,7 @@ def test_who_prefers_the_sentence_naming_the_role_over_a_closer_description():
         "Le pilotage de cette nouvelle EMAS est portée par la ligue de l'enseignement."
     )
     q = "Qui pilote la nouvelle EMAS ouverte en 2024 sur la circonscription Caen 1 ?"
-    result = compose(q, analyze_question(q), [_p(1, "bilan/emas/p3", text)], {})
+    result = _answer(q, [_p(1, "bilan/emas/p3", text)])
     assert result.text.startswith("Le pilotage de cette nouvelle EMAS") and "[1]" in result.text
     # A management question is answered by the "gestionnaire" sentence, and a label
     # line that names no role ("Financement : …") is not an answer to "qui".
@@ -436,8 +441,8 @@ def test_a_bare_value_needs_more_of_the_question_than_a_framed_field():
     )
     q = "Combien d'étudiants la ligne d'écoute nationale du 3114 a-t-elle reçus en appel cet hiver ?"
     passages = [_p(1, "doc/s/p1", text)]
-    assert compose(q, analyze_question(q), passages, {}).abstained
-    relaxed = compose(q, analyze_question(q), passages, {}, min_factoid_coverage=0.15)
+    assert _answer(q, passages).abstained
+    relaxed = _answer(q, passages, min_factoid_coverage=0.15)
     assert "144 étudiants" in relaxed.text
 
 
@@ -445,18 +450,18 @@ def test_rates_contacts_and_presiding_need_their_own_kind_of_evidence():
     q = "Quel est le taux d'obésité des enfants sur le territoire de la CALN ?"
     assert analyze_question(q).kind == "rate"
     text = "Sur les 33 291 ménages de la CALN, des enfants vivent dans 8 700 familles."
-    assert compose(q, analyze_question(q), [_p(1, "cls/ctx/p1", text)], {}).abstained
+    assert _answer(q, [_p(1, "cls/ctx/p1", text)]).abstained
     rate = "Le taux d'obésité des enfants de la CALN atteint 18 %."
-    assert "18 %" in compose(q, analyze_question(q), [_p(1, "cls/ctx/p2", rate)], {}).text
+    assert "18 %" in _answer(q, [_p(1, "cls/ctx/p2", rate)]).text
     q = "Quel est le numéro de téléphone de la Maison des 1000 premiers jours ?"
     assert analyze_question(q).kind == "contact"
     about = "La Maison des 1000 premiers jours accueille les parents depuis 2023."
-    assert compose(q, analyze_question(q), [_p(1, "h/m/p1", about)], {}).abstained
+    assert _answer(q, [_p(1, "h/m/p1", about)]).abstained
     q = "Qui préside le Conseil territorial de santé ?"
     text = "Le Conseil territorial de santé réunit les acteurs du territoire et l'ARS."
-    assert compose(q, analyze_question(q), [_p(1, "f/p/p1", text)], {}).abstained
+    assert _answer(q, [_p(1, "f/p/p1", text)]).abstained
     signed = "Philippe GUERARD Président du Conseil territorial de santé du Calvados"
-    assert "GUERARD" in compose(q, analyze_question(q), [_p(1, "f/p/p8", signed)], {}).text
+    assert "GUERARD" in _answer(q, [_p(1, "f/p/p8", signed)]).text
 
 
 def test_a_value_dated_another_year_does_not_answer():
@@ -473,7 +478,7 @@ def test_a_value_dated_another_year_does_not_answer():
     assert not other_year("Combien de victimes en 2024 ?", line, line)
     assert other_year("Combien de victimes en 2022 ?", "76 victimes en 2023", "76 victimes en 2023")
     text = "L'unité a réalisé 162 examens médico-légaux en 2024."
-    assert compose(q, analyze_question(q), [_p(1, "h/u/p1", text, locator="UAPED")], {}).abstained
+    assert _answer(q, [_p(1, "h/u/p1", text, locator="UAPED")]).abstained
 
 
 def test_a_count_read_from_le_nombre_de_and_a_document_abbreviation_is_not_a_name():
@@ -481,19 +486,19 @@ def test_a_count_read_from_le_nombre_de_and_a_document_abbreviation_is_not_a_nam
     text = (
         "Le nombre d'effections médicales est en progression constante (entre 500 et 600 par mois)."
     )
-    result = compose(q, analyze_question(q), [_p(1, "b/sas/p7", text, locator="SAS")], {})
+    result = _answer(q, [_p(1, "b/sas/p7", text, locator="SAS")])
     assert "500 et 600" in result.text
     other = (
         "Concernant le métier de médiateur de santé pair : suivre la formation licence 3 "
         "de médiateur (payée par l'ARS), puis trouver un employeur."
     )
     q = "Combien de médiateurs sont employés ?"
-    assert compose(q, analyze_question(q), [_p(1, "p/m/p1", other)], {}).abstained
+    assert _answer(q, [_p(1, "p/m/p1", other)]).abstained
     q = "budget de fonctionnement de la communauté 360 dans la FDR 2024 ?"
     assert analyze_question(q).documents == ("feuille-de-route-calvados-2024",)
     line = "CNR : 347.522 € (fonctionnement de la C 360)"
     passages = [_p(1, "f/ap-4/p2", line, locator="Communauté 360 du Calvados")]
-    assert "347.522 €" in compose(q, analyze_question(q), passages, {}).text
+    assert "347.522 €" in _answer(q, passages).text
 
 
 def test_inhabitants_names_read_as_their_place():
@@ -515,11 +520,11 @@ def test_counts_over_months_and_figures_that_look_like_years():
         "régulés, passant d'un peu plus de 2000 au mois de septembre à près de 3300 en décembre."
     )
     q = "Combien de patients le SAS régulait-il par mois en fin d'année 2024 ?"
-    result = compose(q, analyze_question(q), [_p(1, "b/sas/p6", text, locator="SAS")], {})
+    result = _answer(q, [_p(1, "b/sas/p6", text, locator="SAS")])
     assert "3300" in result.text  # "plus de 2000" is a count, not the year 2000
     q = "Combien de patients le SAS a-t-il régulés en janvier 2025 ?"
     assert other_year(q, text, text)  # a December figure does not answer for January
-    assert compose(q, analyze_question(q), [_p(1, "b/sas/p6", text, locator="SAS")], {}).abstained
+    assert _answer(q, [_p(1, "b/sas/p6", text, locator="SAS")]).abstained
     assert not other_year("Combien en décembre 2024 ?", text, text)
 
 
@@ -530,7 +535,7 @@ def test_a_table_row_value_is_read_with_the_item_it_qualifies():
     )
     q = "Quel montant annuel de FIR est prévu pour les consultations dentaires de l'EPSM de Caen ?"
     passages = [_p(1, "f/ap-4/p7", row, locator="Chantier « Accompagner les parcours »")]
-    assert "60 000€" in compose(q, analyze_question(q), passages, {}).text
+    assert "60 000€" in _answer(q, passages).text
 
 
 def test_a_verb_the_corpus_never_uses_is_not_required_in_the_answer():
@@ -557,7 +562,7 @@ def test_a_team_question_lists_its_members():
         "d'orthophoniste et de psychologue."
     )
     passages = [_p(1, "b/emas/p1", text, locator="Création d'une nouvelle EMAS")]
-    assert "éducatrice spécialisée" in compose(q, analyze_question(q), passages, {}).text
+    assert "éducatrice spécialisée" in _answer(q, passages).text
 
 
 def test_a_definition_is_a_sentence_that_defines_read_through_the_glossary():
@@ -578,8 +583,8 @@ def test_a_definition_is_a_sentence_that_defines_read_through_the_glossary():
     ]
     aliases = [("GBG", "Good Behavior Game")]
     # Without the glossary the definition does not even name the asked term.
-    assert "Programme" in compose(q, analyze_question(q), passages, {}).text
-    result = compose(q, analyze_question(q), passages, {}, aliases=aliases)
+    assert "Programme" in _answer(q, passages).text
+    result = _answer(q, passages, aliases=aliases)
     assert result.text.startswith("Le GBG est une stratégie")
     q = "Que signifie HTES dans la fiche sur l'accueil des étudiants ?"
     fiche = "Fiche action 5.3 « Accueil des étudiants en santé »"
@@ -588,7 +593,7 @@ def test_a_definition_is_a_sentence_that_defines_read_through_the_glossary():
         _p(2, "c/fa-5.3/p2", "Signer la Charte des Hébergements Territoriaux (HTES).", fiche, 0.7),
     ]
     aliases = [("HTES", "Hébergements Territoriaux")]
-    result = compose(q, analyze_question(q), passages, {}, aliases=aliases)
+    result = _answer(q, passages, aliases=aliases)
     assert result.text.startswith("Signer la Charte")
 
 
@@ -644,12 +649,12 @@ def test_an_acronym_counts_only_when_named_in_the_same_part_of_the_document():
         locator="Bilan du Havre › Chantier parcours › Dispositif",
     )
     q = "Quel financement l'ARS a-t-elle accordé pour la MSPU du Havre ?"
-    assert compose(q, analyze_question(q), [mspu, other], {}).abstained
+    assert _answer(q, [mspu, other]).abstained
     # The same line in the MSPU's own part (its "Bilan" under it) does answer.
     own = _p(
         2, "havre/formation/mspu/bilan/p3", other.text, locator="Bilan du Havre › MSPU › Bilan"
     )
-    result = compose(q, analyze_question(q), [mspu, own], {})
+    result = _answer(q, [mspu, own])
     assert not result.abstained and "2.6M€" in result.text
 
 
@@ -685,7 +690,7 @@ def test_an_item_of_a_list_run_on_one_line_is_read_with_the_line_start():
         "Accompagnement régional / financement national › Bilan"
     )
     passage = _p(1, "havre/panda/p1", text, locator=locator)
-    result = compose(q, analyze_question(q), [passage], {})
+    result = _answer(q, [passage])
     assert not result.abstained and "25 %" in result.text
 
 
@@ -767,20 +772,20 @@ def test_a_list_line_attributing_places_to_a_body_answers_who():
         "- 10 places de SAMSAH : 4 places pour l'APAJH et 6 places pour Vivre et Devenir"
     )
     q = "Quel gestionnaire porte les 4 places d'IME ouvertes à l'IME Jules Guesdes ?"
-    result = compose(q, analyze_question(q), [_p(1, "havre/ami/p1", text)], {})
+    result = _answer(q, [_p(1, "havre/ami/p1", text)])
     assert not result.abstained and "EPAHK" in result.text and "Ligue" not in result.text
     q = "Les 6 places de SESSAD, elles sont rattachées à quel gestionnaire ?"
     assert analyze_question(q).kind == "who"
     line = "- 6 places de SESSAD TSA/TND : à Fécamp, au sein de l'UGECAM"
-    result = compose(q, analyze_question(q), [_p(1, "havre/ami/p3", line)], {})
+    result = _answer(q, [_p(1, "havre/ami/p3", line)])
     assert "UGECAM" in result.text
     q = "Qui porte les places de SAMSAH ouvertes après l'AMI CNH 2024 ?"
-    result = compose(q, analyze_question(q), [_p(1, "havre/ami/p1", text)], {})
+    result = _answer(q, [_p(1, "havre/ami/p1", text)])
     assert "APAJH" in result.text and "EPAHK" not in result.text
     # A line that names no body after its places is no porteur.
     q = "Qui porte les places d'accueil de jour ouvertes après l'AMI CNH 2024 ?"
     text = "- 3 places d'accueil de jour : ouverture prévue en 2025"
-    result = compose(q, analyze_question(q), [_p(1, "havre/ami/p2", text)], {})
+    result = _answer(q, [_p(1, "havre/ami/p2", text)])
     assert result.abstained
 
 
@@ -846,5 +851,5 @@ def test_a_gap_is_a_rate_and_ce_taux_is_read_with_the_sentence_it_refers_to():
         "surmortalité normande par suicide est de +35 %. Sur le territoire de Lisieux, ce "
         "taux est supérieur à 45%."
     )
-    result = compose(q, analyze_question(q), [_p(1, "cls/etat/p12", text)], {})
+    result = _answer(q, [_p(1, "cls/etat/p12", text)])
     assert "45%" in result.text and "15-34" not in result.text
