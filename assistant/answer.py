@@ -29,6 +29,7 @@ from assistant.evidence import (
     role_verbs,
     term_pattern,
     unit_near_number,
+    without_periods,
 )
 from assistant.query import QueryAnalysis, asks_composition
 from assistant.types import Citation, Passage
@@ -406,8 +407,11 @@ def rank_sentences(
                 anaphora = _ANAPHORA.match(sentence) or _BACK_REFERENCE.search(sentence)
                 before = sentences[i - 1] if anaphora else ""
             local = f"{head} {before} {sentence}"
-            if analysis.kind in _FACTOID and other_year(question, local, sentence):
-                continue  # "en 2023 ?" — "162 évaluations réalisées en 2024"
+            dated = f"{without_periods(head)} {before} {sentence}"
+            if analysis.kind in _FACTOID and other_year(question, dated, sentence):
+                # "en 2023 ?" — "162 évaluations réalisées en 2024"; the period in a
+                # title ("CLS 2025-2029") does not date a sentence in 2025.
+                continue
             read = with_aliases(local, aliases)
             penalty = 0.0
             if missing_names(question, read, wide):

@@ -380,6 +380,11 @@ _MONTH = re.compile(rf"\b({_FOLDED_MONTHS})\b")
 _YEAR_RANGE = re.compile(r"\b(20[0-3]\d)\s?[-–/]\s?(20[0-3]\d)\b")
 
 
+def without_periods(text: str) -> str:
+    """The text without its year ranges ("CLS 2025-2029", "PTSM 2026/2030")."""
+    return _YEAR_RANGE.sub(" ", text)
+
+
 def other_year(question: str, local: str, sentence: str) -> bool:
     """Does the sentence date its value in another year than the one asked?
 

@@ -481,6 +481,18 @@ def test_a_value_dated_another_year_does_not_answer():
     assert _answer(q, [_p(1, "h/u/p1", text, locator="UAPED")]).abstained
 
 
+def test_the_period_in_a_document_title_does_not_date_a_sentence():
+    text = (
+        "Entre 2022 et 2024, les dispositifs déployés sur le territoire ont permis la "
+        "réalisation de plus de 1 000 téléconsultations."
+    )
+    passage = Passage(1, "c/fa-2/p3", "CLS 2025-2029", "cls", "Fiche 2.1", None, text, 0.9)
+    assert _answer("Combien de téléconsultations en 2025 ?", [passage]).abstained
+    assert "1 000" in _answer("Combien de téléconsultations ?", [passage]).text
+    titled = Passage(1, "b/x/p3", "Bilan 2025", "b", "Fiche", None, "48 téléconsultations.", 0.9)
+    assert "48" in _answer("Combien de téléconsultations en 2025 ?", [titled]).text
+
+
 def test_a_count_read_from_le_nombre_de_and_a_document_abbreviation_is_not_a_name():
     q = "Combien d'effections médicales par mois pour le SAS ?"
     text = (
