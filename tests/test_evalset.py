@@ -32,6 +32,7 @@ def test_set_size_spread_and_split():
         "holdout2",
         "holdout3",
         "holdout4",
+        "holdout5",
     }
 
 
