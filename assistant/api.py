@@ -28,6 +28,7 @@ from assistant.query import (
     MAX_QUESTION_CHARS,
     QueryAnalysis,
     analyze_question,
+    as_question,
     corpus_spelling,
     in_corpus_words,
     with_corpus_spelling,
@@ -267,10 +268,11 @@ class Assistant:
         return writer.rewrite(answer, k) if writer else answer
 
     def _in_corpus_words(self, question: str) -> str:
-        """Retrieval and answer read the question in the documents' words: places for
+        """Retrieval and answer read the question itself (without "Bonjour, pourriez-vous
+        me dire … ? Merci"), in the documents' words: places for
         inhabitants' names, clipped words in full, the documents' capitals and accents
         on words typed without them ("le gem de fecamp" → "le GEM de Fécamp")."""
-        return with_corpus_spelling(in_corpus_words(question), self.spelling)
+        return with_corpus_spelling(in_corpus_words(as_question(question)), self.spelling)
 
     def _extractive(
         self,

@@ -147,6 +147,60 @@ _SPOKEN: tuple[tuple[str, str], ...] = (
 _APOSTROPHES = re.compile("[\u2019\u2018\u02bc\u00b4`]")
 
 
+# What people write around a question: a greeting, a request for it, thanks.
+_GREETING = re.compile(r"^\s*(?:bonjour|bonsoir|salut|hello)\b[\s,;:!.]*", re.I)
+_THANKS = re.compile(
+    r"(?:[\s,;.!]*\b(?:(?:un )?(?:grand )?merci(?: (?:d'avance|par avance|beaucoup|bien))?"
+    r"|svp|stp|s'il (?:vous|te) pla[iî]t))+[\s.!]*$",
+    re.I,
+)
+_REQUEST = re.compile(
+    r"^\s*(?:(?:est-ce que |est ce que )?(?:vous )?(?:pourriez|pouvez|pourrais|peux)"
+    r"[- ](?:vous|tu)? ?(?:me |m')?"
+    r"|(?:je voudrais|j'aimerais|je souhaiterais|je souhaite|je veux|j'ai besoin de)"
+    r" (?:bien )?(?:que vous me |(?:que )?(?:tu |vous )?)?"
+    r"|merci de (?:me |m')?)"
+    r"(?:dire|indiquer|pr[ée]ciser|confirmer|rappeler|expliquer|savoir|conna[iî]tre)"
+    r"\s*[,:]?\s*(?:si )?",
+    re.I,
+)
+_COURTESY = re.compile(r",?\s*\b(?:svp|stp|s'il (?:vous|te) pla[iî]t)\b,?", re.I)
+_DITES_MOI = re.compile(r"^\s*(?:dites|dis)[- ]moi\s*[,:]?\s*", re.I)
+# A sentence about the asker before the question ("Je prépare un rapport pour l'ARS.").
+_ABOUT_ASKER = re.compile(r"^\s*(?:je|j'|nous)\b", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!])\s+(?=\w)")
+
+
+def as_question(text: str) -> str:
+    """The question itself, without the courtesy and the context written around it.
+
+    "Bonjour, pourriez-vous me dire quel établissement porte le CRT ? Merci" → "quel
+    établissement porte le CRT ?"; "Je prépare un rapport pour l'ARS. Qui porte
+    la fiche 2.3 ?" → "Qui porte la fiche 2.3 ?". Such words name no document, body or
+    year of the answer, but were read as if they did ("ARS", "rapport", "Merci").
+    A sentence about the asker is kept when what follows would say too little alone
+    ("Je cherche le porteur de la fiche 2.3. Qui est-ce ?").
+    """
+    question = _COURTESY.sub("", _GREETING.sub("", text.strip()))
+    question = _THANKS.sub("", question).strip()
+    sentences = _SENTENCE_END.split(question)
+    while (
+        len(sentences) > 1
+        and _ABOUT_ASKER.match(sentences[0])
+        and "?" not in sentences[0]
+        and len(re.findall(r"\w{4,}", " ".join(sentences[1:]))) >= 2
+    ):
+        sentences.pop(0)
+    question = " ".join(sentences)
+    question = _DITES_MOI.sub("", _REQUEST.sub("", question))
+    question = _THANKS.sub("", question).strip()
+    if not re.search(r"\w", question):
+        return text.strip()
+    if question != text.strip():
+        question = question[0].upper() + question[1:]
+    return question
+
+
 def in_corpus_words(question: str) -> str:
     """The question in the documents' words: places for inhabitants' names, clipped
     words in full, plain apostrophes.

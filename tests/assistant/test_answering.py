@@ -106,6 +106,36 @@ def test_real_corpus_answers_with_exact_citations(fake_assistant):
     assert "représentant de l" in sdre.answer.lower(), sdre.answer
 
 
+def test_the_question_is_read_without_the_courtesy_and_context_around_it(fake_assistant):
+    from assistant.query import as_question
+
+    assert as_question("Bonjour, pourriez-vous me dire qui porte l'EMAS ? Merci d'avance") == (
+        "Qui porte l'EMAS ?"
+    )
+    assert as_question("Je prépare un rapport pour l'ARS. quel budget pour le SAS ?") == (
+        "Quel budget pour le SAS ?"
+    )
+    assert as_question("J'aimerais savoir si le PTSM cite le 3114, svp ?") == (
+        "Le PTSM cite le 3114 ?"
+    )
+    assert as_question("Dites-moi, quelle date ?") == "Quelle date ?"
+    # What is left after the asker's sentence would say too little on its own.
+    kept = "Je cherche le porteur de la fiche 2.3. Qui est-ce ?"
+    assert as_question(kept) == kept
+    assert (
+        as_question("Qui porte le dispositif « Merci » ?") == "Qui porte le dispositif « Merci » ?"
+    )
+    assert as_question("Bonjour") == "Bonjour"
+    # The ARS of "un rapport pour l'ARS" is no longer a name the answer must hold.
+    plain = fake_assistant.ask("Qui porte la fiche action 2.3 du CLS de Lisieux ?")
+    wrapped = fake_assistant.ask(
+        "Bonjour, je prépare un rapport pour l'ARS. Pourriez-vous me dire qui porte la "
+        "fiche action 2.3 du CLS de Lisieux ? Merci"
+    )
+    assert wrapped.answer == plain.answer
+    assert wrapped.question.startswith("Bonjour")
+
+
 def test_filters_and_bad_input(fake_assistant):
     answer = fake_assistant.ask("Qui porte l'EMAS ?", documents=["bilan-le-havre-2025"])
     assert {p.document_id for p in answer.passages} == {"bilan-le-havre-2025"}
