@@ -386,6 +386,8 @@ def rank_sentences(
             continue
         sentences = split_sentences(passage.text)
         for i, sentence in enumerate(sentences):
+            if sentence.rstrip().endswith("?"):
+                continue  # "Une mutuelle territorialisée, c'est quoi ?" asks, it does not say
             if not has_evidence(sentence, analysis.kind, field, topic or question):
                 continue
             role = analysis.kind == "who" and _holds_role(question, sentence, field, cues)

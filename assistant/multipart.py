@@ -51,6 +51,10 @@ def split_question(question: str) -> list[Part]:
         return [Part(question, analyze_question(question))]
     lead = _LEAD.match(pieces[0])
     shared = lead.group(1).strip(" ,") if lead else ""
+    if ":" in shared:
+        # "valisette de l'agglo : elle a coûté combien, et depuis quand …": the topic
+        # before the colon is shared, not the first part's verb after it.
+        shared = shared.rsplit(":", 1)[0].strip()
     parts = [Part(pieces[0], analyze_question(pieces[0]))]
     complement = _COMPLEMENT.search(pieces[0])
     for piece in pieces[1:]:
@@ -101,9 +105,6 @@ def compose_parts(
         own = list((pools or {}).get(part.text, ()))
         seen = {p.id for p in own}
         pool = own + [p for p in passages if p.id not in seen]
-        if part.analysis.documents:
-            named = [p for p in pool if p.document_id in part.analysis.documents]
-            pool = named or pool
         candidates = [
             c
             for c in rank_sentences(
@@ -124,7 +125,12 @@ def compose_parts(
         if not candidates:
             continue
         # The parts of a comparison usually come from different documents.
-        best = max(candidates, key=lambda c: _preference(c, pool, used_documents))
+        # A document the part names is preferred, not required: "Lisieux" names the
+        # CLS, but the roadmap too speaks of the arrondissement de Lisieux.
+        best = max(
+            candidates,
+            key=lambda c: _preference(c, pool, used_documents, part.analysis.documents),
+        )
         chosen.append((pool[best.rank], best.sentence))
         used_documents.add(pool[best.rank].document_id)
     if not chosen:
@@ -132,8 +138,11 @@ def compose_parts(
     return render(chosen)
 
 
-def _preference(c: Candidate, pool: Sequence[Passage], used: set[str]) -> float:
-    return c.score + (0.3 if pool[c.rank].document_id not in used else 0.0)
+def _preference(
+    c: Candidate, pool: Sequence[Passage], used: set[str], named: Sequence[str] = ()
+) -> float:
+    document = pool[c.rank].document_id
+    return c.score + (0.3 if document not in used else 0.0) + (0.3 if document in named else 0.0)
 
 
 __all__ = ["Part", "compose_parts", "split_question"]

@@ -57,7 +57,9 @@ _WHO = re.compile(
     r"porte|portee?|porteur|pilote|pilotee?|maitre d.oeuvre|coordonne)\b"
 )
 _AMOUNT = re.compile(
-    r"\b(montant|budget|cout|combien .*\b(financ|cout\w*|euros?|alloue|subvention|credit|depense)|"
+    r"\b(montant|budget|cout(?:e|ent|era|ait|es)?|"
+    r"combien .*\b(financ|cout\w*|euros?|alloue|subvention|credit|depense|verse|versee|versent|"
+    r"attribue|accorde|debloque|paye|paie|investi\w*|met|mettent|mis)|"
     r"financ\w*|euros?|€|subvention|credits?|enveloppe|dotation|chiffree?s?|depensent)\b"
 )
 _COUNT = re.compile(r"\b(combien|nombre|quantite)\b")
@@ -100,7 +102,8 @@ _LIST = re.compile(r"\b(quels sont|quelles sont|liste[rz]?|enumere[rz]?|citez|qu
 _DEFINITION = re.compile(
     r"(qu.est.ce qu|que (?:signifie|designe|veut dire)|definition|c.est quoi|que recouvre|"
     r"a quoi (?:ca |cela )?(?:sert|servent|correspond)|(?:sert|servent) a quoi|"
-    r"qu.entend(?:.on| [\w' ]{1,60}?) par\b|qu.appelle.t.on|\bdefini(?:t|ssent)\b|"
+    r"qu.entend(?:.on| [\w' ]{1,60}?) par\b|qu.on entend par\b|qu.appelle.t.on|"
+    r"\bdefini(?:t|ssent)\b|^\W*c quoi\b|"
     r"(?:veut|veulent) dire quoi|(?:signifie|designe)n?t? quoi)"
 )
 

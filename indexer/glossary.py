@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from indexer.cleaning import fold
 
 _SIGLE_LINE = re.compile(r"^\s*([A-Z][A-Za-z0-9]{1,9}(?: \d{2})?)\s*:\s*(.{4,140})$")
-_INLINE = re.compile(r"\(([A-Z][A-Za-z0-9]{1,8})\)")
+# "(EMAS)", and an acronym opening a parenthesis: "(1 EMER pour 500 000 habitants)",
+# "(ESI 14)", "(CRP-N)", "(NIP ou IP)".
+_INLINE = re.compile(r"\((?:\d+ )?([A-Z][A-Za-z0-9]{1,8})(?:\)|[- ][^()]{0,80}\))")
 _WORD = re.compile(r"[\wÀ-ÿœŒ]+(?:[-'’][\wÀ-ÿœŒ]+)*")
 _SKIPPABLE = frozenset(
     "de d des du la le les l à a au aux et en pour sur dans par un une avec".split()
@@ -52,9 +54,15 @@ def inline_definitions(text: str) -> list[tuple[str, str]]:
             continue
         before = text[max(0, match.start() - 160) : match.start()]
         words = _WORD.findall(before)[-14:]
-        expansion = _match_initials(acronym, words)
-        if expansion:
-            pairs.append((acronym, expansion))
+        # The name may end with words the acronym leaves out: "équipe mobile d'expertise
+        # en réadaptation neurolocomotrice (1 EMER …)".
+        for kept in (words, words[:-1], words[:-2]):
+            while kept and fold(kept[-1]) in _SKIPPABLE:
+                kept = kept[:-1]
+            expansion = _match_initials(acronym, kept)
+            if expansion:
+                pairs.append((acronym, expansion))
+                break
     return pairs
 
 

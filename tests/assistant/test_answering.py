@@ -136,6 +136,23 @@ def test_the_question_is_read_without_the_courtesy_and_context_around_it(fake_as
     assert wrapped.question.startswith("Bonjour")
 
 
+def test_question_readings_money_verbs_informal_definitions_and_question_sentences():
+    assert analyze_question("Combien l'ARS a-t-elle versé à l'EPE ?").kind == "amount"
+    assert analyze_question("La valisette a coûté combien ?").kind == "amount"
+    assert analyze_question("Combien l'ARS met-elle sur chaque CRT ?").kind == "amount"
+    assert analyze_question("Combien de places l'ARS met-elle en place ?").kind == "count"
+    assert analyze_question("c quoi le Good Behavior Game ?").kind == "definition"
+    q = "Pouvez-vous me rappeler ce qu'on entend par « mutuelle territorialisée » ?"
+    assert analyze_question(q).kind == "definition"
+    # A question written in the document is not an answer to it.
+    text = (
+        "Une mutuelle territorialisée, c'est quoi ? C'est une mutuelle sélectionnée par "
+        "les élus d'un territoire afin de proposer un tarif préférentiel."
+    )
+    result = _answer(q, [_p(1, "c/fa-2.2/p3", text, locator="Fiche 2.2")])
+    assert result.text.startswith("C'est une mutuelle sélectionnée"), result.text
+
+
 def test_filters_and_bad_input(fake_assistant):
     answer = fake_assistant.ask("Qui porte l'EMAS ?", documents=["bilan-le-havre-2025"])
     assert {p.document_id for p in answer.passages} == {"bilan-le-havre-2025"}

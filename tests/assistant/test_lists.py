@@ -217,6 +217,36 @@ def test_two_part_question_gets_one_cited_sentence_per_part_and_document():
     assert compose_parts("Qui finance les places d'ACT ?", passages, {}) is None
 
 
+def test_a_part_shares_the_topic_before_a_colon_and_a_named_document_is_only_preferred():
+    q = (
+        "valisette de téléconsultation de l'agglomération de Lisieux : elle a coûté "
+        "combien, et depuis quand une infirmière l'accompagne ?"
+    )
+    first, second = split_question(q)
+    assert first.analysis.kind == "amount"
+    # The second part asks a date of the valisette, not what it cost.
+    assert "coûté" not in second.text and second.analysis.kind == "date"
+    # "Lisieux" names the CLS, but the cost is in the roadmap.
+    cost = _p(
+        1,
+        "fdr/ap-2/p6",
+        "feuille-de-route-calvados-2024",
+        "Exemple d'accès à des téléconsultations : valisette de télémédecine (9.769 €) "
+        "dans l'arrondissement de Lisieux",
+    )
+    nurse = _p(
+        2,
+        "cls/fa-2.1/p7",
+        "cls-lisieux-2025-2029",
+        "Une infirmière formée à la télémédecine accompagne la valisette depuis mars 2023. "
+        "Une visite chez le généraliste coûte 30 €.",
+    )
+    result = compose_parts(q, [cost, nurse], {})
+    assert result is not None
+    assert "9.769 €" in result.text and "mars 2023" in result.text
+    assert "30 €" not in result.text
+
+
 def test_the_same_question_of_two_entities_is_asked_of_each_with_its_own_passages():
     q = (
         "Quel financement annuel est prévu pour la nouvelle EMAS de Lillebonne "

@@ -8,6 +8,13 @@ def test_inline_definitions_match_initials():
         ("SAS", "Service d'Accès aux Soins")
     ]
     assert inline_definitions("une équipe dédiée (EMAS)") == []
+    # An acronym opening a parenthesis, after words it leaves out.
+    text = "une équipe mobile d'expertise en réadaptation neurolocomotrice (1 EMER pour 500 000)"
+    assert inline_definitions(text) == [("EMER", "équipe mobile d'expertise en réadaptation")]
+    assert inline_definitions("Association Education Solidarité Information 14 (ESI 14)") == [
+        ("ESI", "Education Solidarité Information")
+    ]
+    assert inline_definitions("Consultations Jeunes Consommateurs (ESI et Addictions)") == []
 
 
 def test_list_of_sigles():
