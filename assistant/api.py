@@ -19,6 +19,7 @@ from assistant.generative import Writer, answer_events, writer_from_settings
 from assistant.lists import (
     continue_list,
     following_chunks,
+    name_the_unit,
     names_unknown_unit,
     preceding_text,
     structure_answer,
@@ -310,8 +311,13 @@ class Assistant:
         composed = compose_parts(
             question, top, fields, idf=self.idf, context=context, pools=pools, aliases=aliases
         )
+
+        def named(composition: Composition) -> Composition:
+            # "Dans quelle fiche action …": the answer first names the unit.
+            return name_the_unit(question, composition, chunks, self._by_id.__getitem__, to_passage)
+
         if composed is not None:
-            return composed
+            return named(composed)
         composition = compose(
             question, analysis, top, fields, idf=self.idf, context=context, aliases=aliases
         )
@@ -319,8 +325,10 @@ class Assistant:
             # "Combien d'objectifs compte la priorité 2 ?": no sentence states the count,
             # so the answer lists the objectives themselves.
             return listing
-        return continue_list(
-            composition, lambda cid: following_chunks(chunks, self._by_id[cid]), to_passage
+        return named(
+            continue_list(
+                composition, lambda cid: following_chunks(chunks, self._by_id[cid]), to_passage
+            )
         )
 
     def ask_stream(

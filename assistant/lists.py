@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from assistant.answer import BULLET, Composition, quote, render, split_sentences
@@ -178,6 +178,84 @@ def structure_answer(
             picked.append((to_passage(chunk), sentence))
         return render(picked)
     return None
+
+
+# "Dans quelle fiche action …", "rattaché à quelle action prioritaire": the question asks
+# which unit of a document holds its answer.
+_WHICH: tuple[tuple[str, str], ...] = (
+    (r"action prioritaire", r"Action prioritaire #?\d+"),
+    (r"fiche(?: action)?", r"Fiche action \d+\.\d+"),
+    (r"objectif(?: operationnel)?", r"Objectif \d+"),
+    (r"enjeu", r"Enjeux? \d+"),
+    (r"axe(?: strategique)?", r"Axe \d+"),
+    (r"priorite", r"Priorité \d+"),
+)
+
+
+def asked_unit(question: str) -> re.Pattern[str] | None:
+    """The locator element of the unit the question asks to name, if it asks one."""
+    text = fold(question)
+    for asked, element in _WHICH:
+        if re.search(rf"\b(?:quel(?:le)?|laquelle de la|lequel de l.)\s+{asked}\b", text):
+            return re.compile(rf"^{element}", re.I)
+    return None
+
+
+def name_the_unit(
+    question: str,
+    composition: Composition,
+    chunks: Sequence[Chunk],
+    position: Callable[[str], int],
+    to_passage: Callable[[Chunk], Passage],
+) -> Composition:
+    """Open the answer with the heading of the unit its first citation belongs to.
+
+    "Dans quelle fiche action parle-t-on de la valisette ?" is answered by a sentence
+    of fiche 2.1; the answer first names it, quoting the passage that states its title
+    ("Fiche action 2.1 : Santé et numérique"), then the sentence.
+    """
+    pattern = asked_unit(question)
+    if pattern is None or composition.abstained or not composition.citations:
+        return composition
+    first = chunks[position(composition.citations[0].id)]
+    element = next((e for e in first.locator if pattern.match(e)), None)
+    if element is None:
+        return composition
+    in_document = [c for c in chunks if c.document_id == first.document_id]
+    own = [c for c in in_document if element in c.locator]
+    chunk, sentence = _quote_item(element, own, in_document)
+    if not _label_in(element, sentence):
+        # The heading is only a title in the document's own list of its units
+        # ("développer et renforcer l'autonomie … ;").
+        title = title_of(element)
+        stated = [(c, find_span(c.text, title)) for c in in_document]
+        stated = [(c, span) for c, span in stated if span]
+        if not stated:
+            return composition
+        chunk, sentence = min(stated, key=lambda h: len(h[0].text))
+    if sentence in composition.text:
+        return composition
+    cited = {c.id: c.n for c in composition.citations}
+    if chunk.id in cited:
+        return Composition(
+            f"{quote(sentence, cited[chunk.id])} {composition.text}",
+            composition.citations,
+            False,
+        )
+    shifted = re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + 1}]", composition.text)
+    p = to_passage(chunk)
+    head = Citation(1, p.id, p.document, p.document_id, p.locator, p.page, p.text)
+    citations = (head, *(replace(c, n=c.n + 1) for c in composition.citations))
+    return Composition(f"{quote(sentence, 1)} {shifted}", citations, False)
+
+
+def _label_in(element: str, sentence: str) -> bool:
+    """Does the quoted sentence name the unit itself (its number or its title)?"""
+    label = _label(element)
+    number = label.rsplit(" ", 1)[1] if label else ""
+    return bool(number and re.search(rf"(?<![\d.]){re.escape(number)}(?![\d.])", sentence)) or (
+        fold(title_of(element))[:40] in fold(sentence)
+    )
 
 
 def is_list_intro(sentence: str) -> bool:

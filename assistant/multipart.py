@@ -23,9 +23,15 @@ _ASK = (
 )
 # "… l'EMAS de Lillebonne et (pour) celle de Caen 1": the same question of another entity.
 _PRONOUN = r"(?:(?:pour|à|a|de|dans|sur)\s+)?(?:celle|celui|celles|ceux)\s+"
+# "… et quand", "…, et avec quel financement", "…, et ça fait combien d'ETP".
 _JOIN = re.compile(
-    rf",?\s+et\s+(?=(?:{_ASK})\b|(?:selon|d'après|d’après|dans)\s|{_PRONOUN}d)", re.I
+    rf",?\s+et\s+(?=(?:[\w'’-]+\s+){{0,3}}?(?:{_ASK})\b|(?:selon|d'après|d’après|dans)\s|"
+    rf"{_PRONOUN}d)",
+    re.I,
 )
+# "combien d'enjeux et d'objectifs opérationnels": the same count of two units.
+_TWO_COUNTS = re.compile(r"\b(combien d(?:e |['’]))(\w+) et d(?:e |['’])(\w+(?: \w+)?)", re.I)
+_ASK_ONLY = re.compile(rf"^(?:{_ASK})$", re.I)
 _OTHER_ENTITY = re.compile(rf"^{_PRONOUN}(d.*)$", re.I)
 # The last "de …" complement of the first part: "… EMAS| de Lillebonne".
 _COMPLEMENT = re.compile(
@@ -46,11 +52,24 @@ class Part:
 def split_question(question: str) -> list[Part]:
     """The parts of a two-part question (one part when it asks one thing)."""
     body = question.strip().rstrip("?").strip()
+    two = _TWO_COUNTS.search(body)
+    if two:
+        texts = [
+            body[: two.start()] + two.group(1) + two.group(2) + body[two.end() :],
+            body[: two.start()] + two.group(1) + two.group(3) + body[two.end() :],
+        ]
+        return [Part(t, analyze_question(t)) for t in texts]
     pieces = [p.strip(" ,") for p in _JOIN.split(body) if p.strip(" ,")]
-    if len(pieces) < 2 or any(len(p.split()) < MIN_PART_WORDS for p in pieces):
-        return [Part(question, analyze_question(question))]
     lead = _LEAD.match(pieces[0])
     shared = lead.group(1).strip(" ,") if lead else ""
+    # "… a été signé à quelle date, et où ?": a bare question word asks of the same thing.
+    short = [
+        p
+        for p in pieces[1:]
+        if len(p.split()) < MIN_PART_WORDS and not (shared and _ASK_ONLY.match(p))
+    ]
+    if len(pieces) < 2 or len(pieces[0].split()) < MIN_PART_WORDS or short:
+        return [Part(question, analyze_question(question))]
     if ":" in shared:
         # "valisette de l'agglo : elle a coûté combien, et depuis quand …": the topic
         # before the colon is shared, not the first part's verb after it.

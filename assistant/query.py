@@ -144,6 +144,8 @@ _SPOKEN: tuple[tuple[str, str], ...] = (
     (r"profs", "professeurs"),
     (r"médocs|medocs", "médicaments"),
     (r"hostos?", "hôpital"),
+    (r"toubibs", "médecins"),
+    (r"toubib", "médecin"),
 )
 
 

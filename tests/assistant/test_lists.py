@@ -1,8 +1,10 @@
 """Structure lists, lists that run over passages, and two-part questions (no model)."""
 
 from assistant.lists import (
+    asked_unit,
     continue_list,
     following_chunks,
+    name_the_unit,
     names_unknown_unit,
     preceding_text,
     structure_answer,
@@ -284,3 +286,72 @@ def test_a_count_of_units_is_a_structure_request():
     request = structure_request("Combien d'objectifs opérationnels la priorité 2 comporte-t-elle ?")
     assert request is not None and request.unit == "objectif"
     assert structure_request("Combien de fiches actions compte l'axe 4 ?").unit == "fiche"
+
+
+def test_a_question_on_which_unit_is_answered_by_naming_it_first():
+    from assistant.answer import render
+
+    fiche = "Fiche action 2.1 « Santé et numérique »"
+    chunks = [
+        _chunk(
+            "cls/synthese/p1",
+            ["Synthèse"],
+            "FA2.1 | Santé et numérique",
+            0,
+            "cls/s",
+            document="cls",
+        ),
+        _chunk(
+            "cls/fa-2.1/intitule",
+            ["Axe 2", fiche, "Intitulé"],
+            "Santé et numérique",
+            1,
+            "cls/fa",
+            document="cls",
+        ),
+        _chunk(
+            "cls/fa-2.1/p3",
+            ["Axe 2", fiche, "Contexte"],
+            "La valisette de téléconsultation pourra perdurer.",
+            2,
+            "cls/fa",
+            document="cls",
+        ),
+    ]
+    by_id = {c.id: i for i, c in enumerate(chunks)}
+    q = "Dans quelle fiche action du CLS parle-t-on de la valisette ?"
+    assert asked_unit(q) is not None and asked_unit("Qui porte la fiche 2.1 ?") is None
+    answer = render([(_to_passage(chunks[2]), "La valisette de téléconsultation pourra perdurer.")])
+    named = name_the_unit(q, answer, chunks, by_id.__getitem__, _to_passage)
+    assert named.text == (
+        "Santé et numérique [1] La valisette de téléconsultation pourra perdurer. [2]"
+    )
+    assert [c.id for c in named.citations] == ["cls/fa-2.1/intitule", "cls/fa-2.1/p3"]
+    assert [c.n for c in named.citations] == [1, 2]
+    # A question that asks no unit is left as it is.
+    assert (
+        name_the_unit("Que devient la valisette ?", answer, chunks, by_id.__getitem__, _to_passage)
+        == answer
+    )
+
+
+def test_more_two_part_shapes_a_count_of_two_units_a_bare_question_word_a_preposition():
+    first, second = split_question("Le PTSM est structuré en combien d'enjeux et d'objectifs ?")
+    assert (first.text, second.text) == (
+        "Le PTSM est structuré en combien d'enjeux",
+        "Le PTSM est structuré en combien d'objectifs",
+    )
+    first, second = split_question("Le CLS a été signé à quelle date, et où ?")
+    assert second.text == "Le CLS a été signé où" and first.analysis.kind == "date"
+    parts = split_question(
+        "Le répit est rattaché à quelle action prioritaire, et avec quel financement ?"
+    )
+    assert len(parts) == 2 and parts[1].analysis.kind == "amount"
+    parts = split_question("La CALN a recruté combien de médecins, et ça fait combien d'ETP ?")
+    assert len(parts) == 2
+    # Two question words with nothing before them stay one question.
+    assert len(split_question("Où et quand le CLS a-t-il été signé ?")) == 1
+    assert [p.text for p in split_question("Combien de places et de lits ?")] == [
+        "Combien de places",
+        "Combien de lits",
+    ]
