@@ -19,11 +19,13 @@ from assistant.evidence import (
     folded,
     has_evidence,
     is_label_line,
+    left_undecided,
     missing_names,
     names_role,
     new_bodies,
     new_numbers,
     other_year,
+    refers_to_another,
     repeats_role,
     role_label,
     role_verbs,
@@ -409,6 +411,10 @@ def rank_sentences(
                 anaphora = _ANAPHORA.match(sentence) or _BACK_REFERENCE.search(sentence)
                 before = sentences[i - 1] if anaphora else ""
             local = f"{head} {before} {sentence}"
+            if left_undecided(question, sentence):
+                continue  # "quel territoire ?" — "un second territoire à identifier"
+            if refers_to_another(question, f"{before_text} {' '.join(sentences[:i])}", sentence):
+                continue  # "le CRT a accompagné 18 bénéficiaires", after "le CRT de Dozulé"
             dated = f"{without_periods(head)} {before} {sentence}"
             if analysis.kind in _FACTOID and other_year(question, dated, sentence):
                 # "en 2023 ?" — "162 évaluations réalisées en 2024"; the period in a

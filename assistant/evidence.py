@@ -356,6 +356,46 @@ _MONTH_OR_DAY = re.compile(
 )
 
 
+# "le CRT de Lisieux", "la nouvelle EMAS de Lillebonne": an acronym and the place or
+# body that tells it from its namesakes.
+_QUALIFIED = re.compile(
+    r"\b([A-Z][A-Z0-9]{1,9})\s+(?:de la |de l['’]|du |des |de |d['’])\s?([A-Z][\w-]+)"
+)
+
+
+def refers_to_another(question: str, preceding: str, sentence: str) -> bool:
+    """Does a sentence on "le CRT" speak of another CRT than the question's?
+
+    "… le CRT de Dozulé s'est fortement mobilisé … Fin 2024, le CRT a accompagné 18
+    bénéficiaires" does not answer a question on the CRT de Lisieux: the last CRT the
+    text named before the sentence is Dozulé's.
+    """
+    for acronym, name in _QUALIFIED.findall(question):
+        if fold(name) in fold(sentence) or not re.search(rf"\b{acronym}\b", sentence):
+            continue
+        pattern = rf"\b{acronym}\s+(?:de la |de l['’]|du |des |de |d['’])\s?([A-Z][\w-]+)"
+        named = re.findall(pattern, preceding)
+        if named and fold(named[-1]) != fold(name):
+            return True
+    return False
+
+
+def left_undecided(question: str, sentence: str) -> bool:
+    """Does the sentence say that what the question asks is still to be decided?
+
+    "quel territoire pour les 6 autres places ?" — "6 places dans un second territoire à
+    identifier"; "quel montant ?" — "FIR (montant à définir)".
+    """
+    text = fold(sentence)
+    for noun in re.findall(r"\bquel(?:le)?s? (\w{4,})", fold(question)):
+        stem = re.escape(noun[:6])
+        if re.search(
+            rf"\b{stem}\w*(?: \w+){{0,2}} a (?:identifier|definir|determiner|preciser)\b", text
+        ):
+            return True
+    return False
+
+
 def competing_names(question: str, text: str) -> list[str]:
     """Proper names of `text` the question does not use ("le Havre" for a Lillebonne question)."""
     asked = fold(question)

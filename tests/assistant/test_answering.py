@@ -153,6 +153,34 @@ def test_question_readings_money_verbs_informal_definitions_and_question_sentenc
     assert result.text.startswith("C'est une mutuelle sélectionnée"), result.text
 
 
+def test_a_sentence_on_the_acronym_speaks_of_the_last_one_the_text_named():
+    from assistant.evidence import refers_to_another
+
+    q = "Combien de bénéficiaires le CRT de Lisieux a-t-il accompagnés fin 2024 ?"
+    before = "Actif depuis juin 2024, le CRT de Dozulé s'est fortement mobilisé."
+    sentence = "Fin 2024, le CRT a accompagné 18 bénéficiaires."
+    assert refers_to_another(q, before, sentence)
+    assert not refers_to_another(q, "Le CRT de Lisieux recrute.", sentence)
+    assert not refers_to_another(q, "", sentence)
+    assert not refers_to_another(q, before, "Le CRT de Lisieux a accompagné 5 personnes.")
+    text = f"{before} {sentence}"
+    assert _answer(q, [_p(1, "b/crt/p1", text, locator="CRT à Dozulé et à Lisieux")]).abstained
+
+
+def test_a_slot_the_document_leaves_to_decide_does_not_answer():
+    from assistant.evidence import left_undecided
+
+    line = (
+        "6 places dans le territoire du Bessin et 6 places dans un second territoire à identifier"
+    )
+    q = "Les 6 autres places d'accueil de jour iront dans quel territoire ?"
+    assert left_undecided(q, line)
+    assert not left_undecided("Combien de places dans le Bessin ?", line)
+    assert left_undecided("Quel montant FIR ?", "FIR (montant à définir)")
+    assert not left_undecided("Quel montant FIR ?", "FIR : 60 000 € par an")
+    assert _answer(q, [_p(1, "f/ap-1/p3", line, locator="Accueil de jour")]).abstained
+
+
 def test_filters_and_bad_input(fake_assistant):
     answer = fake_assistant.ask("Qui porte l'EMAS ?", documents=["bilan-le-havre-2025"])
     assert {p.document_id for p in answer.passages} == {"bilan-le-havre-2025"}
