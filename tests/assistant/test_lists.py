@@ -355,3 +355,13 @@ def test_more_two_part_shapes_a_count_of_two_units_a_bare_question_word_a_prepos
         "Combien de places",
         "Combien de lits",
     ]
+
+
+def test_a_statement_before_et_is_context_not_a_part():
+    q = (
+        "Le bilan donne 91 % de couverture CPTS en Seine-Maritime ; et dans l'Eure, "
+        "quel pourcentage de la population est couvert ?"
+    )
+    assert len(split_question(q)) == 1
+    q = "Quel pourcentage est couvert selon le bilan du Havre et selon le PTSM ?"
+    assert len(split_question(q)) == 2
