@@ -383,7 +383,10 @@ def rank_sentences(
         head = f"{passage.document} {passage.locator}"
         wide = wides[passage.id]
         if missing_names(
-            question, with_aliases(f"{head} {before_text} {passage.text}", aliases), wide
+            question,
+            with_aliases(f"{head} {before_text} {passage.text}", aliases),
+            wide,
+            situated=analysis.kind == "definition",
         ):
             continue
         sentences = split_sentences(passage.text)
@@ -422,7 +425,7 @@ def rank_sentences(
                 continue
             read = with_aliases(local, aliases)
             penalty = 0.0
-            if missing_names(question, read, wide):
+            if missing_names(question, read, wide, situated=analysis.kind == "definition"):
                 # The question's name is elsewhere in the passage, and the sentence
                 # names another place or body: it is about a neighbouring entity.
                 section = " ".join(e for e in passage.locator.split(" › ")[1:] if "§" not in e)

@@ -297,17 +297,19 @@ _COMMON_NAMES = frozenset(
 _NAME = re.compile(r"(?<!^)(?<![.?!] )\b([A-ZÀ-Ý][\wÀ-ÿ'-]{2,}|[A-Z]{2,}\d*)")
 
 
-def missing_names(question: str, local: str, wide: str = "") -> list[str]:
+def missing_names(question: str, local: str, wide: str = "", situated: bool = False) -> list[str]:
     """Names in the question absent from the answer's own context (acronyms: from `wide`).
 
-    An answer about "le GEM de Fécamp" does not answer a question about Bolbec.
+    An answer about "le GEM de Fécamp" does not answer a question about Bolbec. With
+    `situated` (a definition: "c'est quoi le GBG prévu dans la convention ARS/Rectorat"),
+    every name may be in `wide`: the names around the defined term say where it is.
     """
     words = folded_words(local)
     missing = []
     for name in question_names(question):
         # An acronym or a brand in capitals ("NormHANDI'CAP") names a programme, which
         # the passages around the answer may spell out for it.
-        acronym = sum(c.isupper() for c in name) >= max(2, len(name) // 2)
+        acronym = situated or sum(c.isupper() for c in name) >= max(2, len(name) // 2)
         if names_in(name, words) or (acronym and names_in(name, folded_words(wide))):
             continue
         missing.append(name)

@@ -181,6 +181,28 @@ def test_a_slot_the_document_leaves_to_decide_does_not_answer():
     assert _answer(q, [_p(1, "f/ap-1/p3", line, locator="Accueil de jour")]).abstained
 
 
+def test_a_definition_may_be_situated_by_names_found_around_it():
+    q = "c quoi le GBG prévu dans la convention ARS/Rectorat ?"
+    passages = [
+        _p(
+            1,
+            "f/ap-6/prevention/p6",
+            "Le GBG est une stratégie de gestion du comportement en classe.",
+        ),
+        _p(
+            2,
+            "f/ap-6/prevention/p1",
+            "Mise en œuvre du plan d'actions de la convention ARS/Rectorat",
+        ),
+    ]
+    assert "gestion du comportement" in _answer(q, passages).text
+    # A factoid question still needs its names next to its answer.
+    q = "Combien d'écoles appliquent le GBG selon le Rectorat ?"
+    other = _p(1, "f/ap-6/prevention/p6", "Le GBG est appliqué dans 12 écoles.")
+    rectorat = _p(2, "f/ap-6/prevention/p1", "Convention ARS/Rectorat")
+    assert _answer(q, [other, rectorat]).abstained
+
+
 def test_filters_and_bad_input(fake_assistant):
     answer = fake_assistant.ask("Qui porte l'EMAS ?", documents=["bilan-le-havre-2025"])
     assert {p.document_id for p in answer.passages} == {"bilan-le-havre-2025"}
