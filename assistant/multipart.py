@@ -32,6 +32,7 @@ _JOIN = re.compile(
 # "combien d'enjeux et d'objectifs opérationnels": the same count of two units.
 _TWO_COUNTS = re.compile(r"\b(combien d(?:e |['’]))(\w+) et d(?:e |['’])(\w+(?: \w+)?)", re.I)
 _ASK_ONLY = re.compile(rf"^(?:{_ASK})$", re.I)
+_ASKS = re.compile(rf"\b{_ASK}\b|\bqui\b|\bque\b|\bqu['’]", re.I)
 _OTHER_ENTITY = re.compile(rf"^{_PRONOUN}(d.*)$", re.I)
 # The last "de …" complement of the first part: "… EMAS| de Lillebonne".
 _COMPLEMENT = re.compile(
@@ -68,10 +69,9 @@ def split_question(question: str) -> list[Part]:
         for p in pieces[1:]
         if len(p.split()) < MIN_PART_WORDS and not (shared and _ASK_ONLY.match(p))
     ]
-    asks = re.compile(rf"\b{_ASK}\b|\bqui\b|\bque\b|\bqu['’]", re.I)
     if len(pieces) < 2 or len(pieces[0].split()) < MIN_PART_WORDS or short:
         return [Part(question, analyze_question(question))]
-    if not asks.search(pieces[0]):
+    if not _ASKS.search(pieces[0]):
         # "Le bilan donne 91 % en Seine-Maritime ; et dans l'Eure, quel pourcentage ?":
         # what comes before "et" states, it does not ask.
         return [Part(question, analyze_question(question))]
