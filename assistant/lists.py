@@ -19,15 +19,21 @@ from assistant.types import Citation, Passage
 from indexer.cleaning import fold
 from indexer.types import Chunk
 
-# Structural units a question may ask to list: (question word, locator element pattern).
-_UNITS: tuple[tuple[str, str, str], ...] = (
-    ("action prioritaire", r"actions prioritaires", r"Action prioritaire #?\d+"),
-    ("fiche", r"fiches?(?: actions?)?", r"Fiche action \d+\.\d+"),
-    ("objectif", r"objectifs?(?: operationnels?)?", r"Objectif \d+"),
-    ("enjeu", r"enjeux", r"Enjeux? \d+"),
-    ("axe", r"axes", r"Axe \d+"),
-    ("priorite", r"priorites", r"Priorité \d+"),
-    ("chantier", r"chantiers", r"Chantier\b"),
+# Structural units a question may ask about: (unit, words that ask to list them, words
+# that ask which one holds an answer — "dans quelle fiche action …", locator element).
+_UNITS: tuple[tuple[str, str, str | None, str], ...] = (
+    (
+        "action prioritaire",
+        r"actions prioritaires",
+        r"action prioritaire",
+        r"Action prioritaire #?\d+",
+    ),
+    ("fiche", r"fiches?(?: actions?)?", r"fiche(?: action)?", r"Fiche action \d+\.\d+"),
+    ("objectif", r"objectifs?(?: operationnels?)?", r"objectif(?: operationnel)?", r"Objectif \d+"),
+    ("enjeu", r"enjeux", r"enjeu", r"Enjeux? \d+"),
+    ("axe", r"axes", r"axe(?: strategique)?", r"Axe \d+"),
+    ("priorite", r"priorites", r"priorite", r"Priorité \d+"),
+    ("chantier", r"chantiers", None, r"Chantier\b"),
 )
 _ASKS = r"(?:quel(?:le)?s(?: sont)?(?: les)?\s+|combien d(?:e\s+|['’]\s*)|lister? les\s+|les\s+)(?:\d+\s+)?"
 _TITLE = re.compile(r"«\s*(.+?)\s*»|:\s*(.+)$")
@@ -49,7 +55,7 @@ class StructureRequest:
 def structure_request(question: str) -> StructureRequest | None:
     """The structural unit the question asks to list, if it asks for one."""
     text = fold(question)
-    for unit, asked, element in _UNITS:
+    for unit, asked, _, element in _UNITS:
         match = re.search(rf"\b{_ASKS}({asked})\b", text)
         if match:
             stated = re.search(rf"\bles (\d+) {asked}\b", text)
@@ -180,23 +186,12 @@ def structure_answer(
     return None
 
 
-# "Dans quelle fiche action …", "rattaché à quelle action prioritaire": the question asks
-# which unit of a document holds its answer.
-_WHICH: tuple[tuple[str, str], ...] = (
-    (r"action prioritaire", r"Action prioritaire #?\d+"),
-    (r"fiche(?: action)?", r"Fiche action \d+\.\d+"),
-    (r"objectif(?: operationnel)?", r"Objectif \d+"),
-    (r"enjeu", r"Enjeux? \d+"),
-    (r"axe(?: strategique)?", r"Axe \d+"),
-    (r"priorite", r"Priorité \d+"),
-)
-
-
 def asked_unit(question: str) -> re.Pattern[str] | None:
-    """The locator element of the unit the question asks to name, if it asks one."""
+    """The locator element of the unit the question asks to name ("dans quelle fiche
+    action …", "rattaché à quelle action prioritaire"), if it asks one."""
     text = fold(question)
-    for asked, element in _WHICH:
-        if re.search(rf"\b(?:quel(?:le)?|laquelle de la|lequel de l.)\s+{asked}\b", text):
+    for _, _, which, element in _UNITS:
+        if which and re.search(rf"\b(?:quel(?:le)?|laquelle de la|lequel de l.)\s+{which}\b", text):
             return re.compile(rf"^{element}", re.I)
     return None
 

@@ -69,11 +69,14 @@ def split_question(question: str) -> list[Part]:
         for p in pieces[1:]
         if len(p.split()) < MIN_PART_WORDS and not (shared and _ASK_ONLY.match(p))
     ]
-    if len(pieces) < 2 or len(pieces[0].split()) < MIN_PART_WORDS or short:
-        return [Part(question, analyze_question(question))]
-    if not _ASKS.search(pieces[0]):
-        # "Le bilan donne 91 % en Seine-Maritime ; et dans l'Eure, quel pourcentage ?":
-        # what comes before "et" states, it does not ask.
+    # "Le bilan donne 91 % en Seine-Maritime ; et dans l'Eure, quel pourcentage ?": what
+    # comes before "et" states, it does not ask.
+    if (
+        len(pieces) < 2
+        or len(pieces[0].split()) < MIN_PART_WORDS
+        or short
+        or not _ASKS.search(pieces[0])
+    ):
         return [Part(question, analyze_question(question))]
     if ":" in shared:
         # "valisette de l'agglo : elle a coûté combien, et depuis quand …": the topic

@@ -155,8 +155,7 @@ _APOSTROPHES = re.compile("[\u2019\u2018\u02bc\u00b4`]")
 # What people write around a question: a greeting, a request for it, thanks.
 _GREETING = re.compile(r"^\s*(?:bonjour|bonsoir|salut|hello)\b[\s,;:!.]*", re.I)
 _THANKS = re.compile(
-    r"(?:[\s,;.!]*\b(?:(?:un )?(?:grand )?merci(?: (?:d'avance|par avance|beaucoup|bien))?"
-    r"|svp|stp|s'il (?:vous|te) pla[iî]t))+[\s.!]*$",
+    r"[\s,;.!]*\b(?:un )?(?:grand )?merci(?: (?:d'avance|par avance|beaucoup|bien))?[\s.!]*$",
     re.I,
 )
 _REQUEST = re.compile(
@@ -197,8 +196,7 @@ def as_question(text: str) -> str:
     ):
         sentences.pop(0)
     question = " ".join(sentences)
-    question = _DITES_MOI.sub("", _REQUEST.sub("", question))
-    question = _THANKS.sub("", question).strip()
+    question = _DITES_MOI.sub("", _REQUEST.sub("", question)).strip()
     if not re.search(r"\w", question):
         return text.strip()
     if question != text.strip():
