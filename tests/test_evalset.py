@@ -33,6 +33,7 @@ def test_set_size_spread_and_split():
         "holdout3",
         "holdout4",
         "holdout5",
+        "holdout6",
     }
 
 
