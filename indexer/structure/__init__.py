@@ -56,8 +56,9 @@ def join_broken_paragraphs(units: Sequence[Unit], max_chars: int = MAX_CHARS) ->
     A paragraph that starts in lower case after one that does not end a sentence
     continues it ("Président du Conseil territorial" + "de santé du Calvados"), or is
     the next item of its enumeration ("…perte d'autonomie ;" + "mailler l'offre…"); a
-    bulleted list follows the sentence ending in ":" that introduces it, when both fit
-    in one passage. Only paragraphs (`§ n`) of the same section are joined; the joined
+    bulleted list follows the sentence ending in ":" that introduces it, item after
+    item, while they fit in one passage ("classées en trois catégories :" and its three
+    items). Only paragraphs (`§ n`) of the same section are joined; the joined
     unit keeps the first one's citation key, so the other keys do not move.
     """
     out: list[Unit] = []
@@ -73,7 +74,7 @@ def join_broken_paragraphs(units: Sequence[Unit], max_chars: int = MAX_CHARS) ->
             end = prev.text.rstrip()[-1:]
             continued = end not in ".!?…" and _LOWER_START.match(unit.text)
             listed = (
-                end == ":"
+                _open_list(prev.text)
                 and _BULLET_START.match(unit.text)
                 and len(prev.text) + len(unit.text) < max_chars
             )
@@ -86,6 +87,15 @@ def join_broken_paragraphs(units: Sequence[Unit], max_chars: int = MAX_CHARS) ->
                 continue
         out.append(unit)
     return out
+
+
+def _open_list(text: str) -> bool:
+    """Does the text end with a list intro ("… catégories :") and only its items since?"""
+    lines = text.rstrip().split("\n")
+    for n in range(len(lines) - 1, -1, -1):
+        if lines[n].rstrip().endswith(":"):
+            return all(_BULLET_START.match(line) for line in lines[n + 1 :])
+    return False
 
 
 def _is_paragraph(unit: Unit) -> bool:

@@ -142,6 +142,22 @@ def test_paragraphs_cut_by_the_conversion_are_joined_and_keys_do_not_move():
     assert (
         joined[1].text == "Le plan vise à :\n- recenser les dispositifs ;\n- informer les jeunes."
     )
+    # Every item of a list that the conversion cut into paragraphs joins its intro, while
+    # they fit in one passage; a paragraph that is not an item ends the list.
+    items = [
+        para(1, "Ces compétences sont classées en trois catégories :"),
+        para(2, "- Les compétences émotionnelles."),
+        para(3, "- Les compétences cognitives."),
+        para(4, "- Les compétences sociales."),
+        para(5, "Une autre phrase."),
+        para(6, "- Un tiret après une phrase finie."),
+    ]
+    listed = join_broken_paragraphs(items)
+    assert [u.key[-1] for u in listed] == ["p1", "p5", "p6"]
+    assert listed[0].text.count("\n- ") == 3
+    long_item = "- " + "mot " * 150 + "fin."
+    cut = join_broken_paragraphs([items[0], para(2, long_item), para(3, long_item)])
+    assert [u.key[-1] for u in cut] == ["p1", "p3"]
     # A table field is never joined to a paragraph, whatever its case.
     field = Unit(("Fiche", "Public visé"), ("fa-1.1", "public"), "tout public", None, "public")
     assert len(join_broken_paragraphs([para(1, "Contexte sans point"), field])) == 2
