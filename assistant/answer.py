@@ -24,6 +24,7 @@ from assistant.evidence import (
     names_role,
     new_bodies,
     new_numbers,
+    other_department,
     other_year,
     refers_to_another,
     repeats_role,
@@ -418,6 +419,8 @@ def rank_sentences(
                 continue  # "quel territoire ?" — "un second territoire à identifier"
             if refers_to_another(question, f"{before_text} {' '.join(sentences[:i])}", sentence):
                 continue  # "le CRT a accompagné 18 bénéficiaires", after "le CRT de Dozulé"
+            if other_department(question, sentence):
+                continue  # "… du Calvados ?" — "91% de la population de la seine Maritime"
             dated = f"{without_periods(head)} {before} {sentence}"
             if analysis.kind in _FACTOID and other_year(question, dated, sentence):
                 # "en 2023 ?" — "162 évaluations réalisées en 2024"; the period in a

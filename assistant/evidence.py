@@ -360,8 +360,11 @@ _MONTH_OR_DAY = re.compile(
 
 # "le CRT de Lisieux", "la nouvelle EMAS de Lillebonne": an acronym and the place or
 # body that tells it from its namesakes.
+# "le CRT porté par le centre hospitalier de Lisieux" too: a few lower-case words may
+# stand between them.
 _QUALIFIED = re.compile(
-    r"\b([A-Z][A-Z0-9]{1,9})\s+(?:de la |de l['’]|du |des |de |d['’])\s?([A-Z][\w-]+)"
+    r"\b([A-Z][A-Z0-9]{1,9})\s+(?:[a-zà-ÿ'’]+\s+){0,6}?"
+    r"(?:de la |de l['’]|du |des |de |d['’]|à )\s?([A-Z][\w-]+)"
 )
 
 
@@ -380,6 +383,22 @@ def refers_to_another(question: str, preceding: str, sentence: str) -> bool:
         if named and fold(named[-1]) != fold(name):
             return True
     return False
+
+
+_DEPARTMENT = re.compile(r"\b(calvados|seine[- ]maritime|eure|orne|manche)\b")
+
+
+def other_department(question: str, sentence: str) -> bool:
+    """Does the sentence give its figure for another département than the one asked?
+
+    "Quel pourcentage de la population du Calvados est couvert par une CPTS ?" is not
+    answered by "91% de la population de la seine Maritime est couverte par une CPTS".
+    """
+    asked = {d.replace("-", " ") for d in _DEPARTMENT.findall(fold(question))}
+    if not asked:
+        return False
+    named = {d.replace("-", " ") for d in _DEPARTMENT.findall(fold(sentence))}
+    return bool(named) and not named & asked
 
 
 def left_undecided(question: str, sentence: str) -> bool:

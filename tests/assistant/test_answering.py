@@ -165,6 +165,26 @@ def test_a_sentence_on_the_acronym_speaks_of_the_last_one_the_text_named():
     assert not refers_to_another(q, before, "Le CRT de Lisieux a accompagné 5 personnes.")
     text = f"{before} {sentence}"
     assert _answer(q, [_p(1, "b/crt/p1", text, locator="CRT à Dozulé et à Lisieux")]).abstained
+    # The place may come a few words after the acronym.
+    carried = "Combien de bénéficiaires le CRT porté par le centre hospitalier de Lisieux ?"
+    assert refers_to_another(carried, before, sentence)
+    assert not refers_to_another(carried, "Le CRT de Lisieux recrute.", sentence)
+
+
+def test_a_figure_for_another_departement_does_not_answer():
+    from assistant.evidence import other_department
+
+    q = "Quel pourcentage de la population du Calvados est couvert par une CPTS ?"
+    line = "91% de la population de la seine Maritime est couverte par une CPTS"
+    assert other_department(q, line)
+    assert not other_department(q, "62 % de la population du Calvados est couverte par une CPTS")
+    assert not other_department(q, "La population couverte par une CPTS progresse.")
+    assert not other_department("Quel pourcentage de la population est couvert ?", line)
+    assert not other_department("Et en Seine-Maritime ?", line)
+    assert _answer(q, [_p(1, "h/cpts/p1", line, locator="CPTS")]).abstained
+    assert not _answer(
+        q.replace("du Calvados", "de Seine-Maritime"), [_p(1, "h/cpts/p1", line, locator="CPTS")]
+    ).abstained
 
 
 def test_a_slot_the_document_leaves_to_decide_does_not_answer():
