@@ -17,6 +17,7 @@ import numpy as np
 from assistant.answer import ABSTAIN_TEXT, Composition, compose
 from assistant.generative import Writer, answer_events, writer_from_settings
 from assistant.lists import (
+    asked_unit,
     continue_list,
     following_chunks,
     name_the_unit,
@@ -318,8 +319,18 @@ class Assistant:
 
         if composed is not None:
             return named(composed)
+        # "Dans quelle fiche action figure la mutuelle ?": the unit's heading holds the
+        # question's words, and the unit is the answer; its sentences need add nothing.
+        residual = {"min_residual": 0.0} if asked_unit(question) else {}
         composition = compose(
-            question, analysis, top, fields, idf=self.idf, context=context, aliases=aliases
+            question,
+            analysis,
+            top,
+            fields,
+            idf=self.idf,
+            context=context,
+            aliases=aliases,
+            **residual,
         )
         if composition.abstained and listing is not None:
             # "Combien d'objectifs compte la priorité 2 ?": no sentence states the count,

@@ -219,6 +219,10 @@ def name_the_unit(
     in_document = [c for c in chunks if c.document_id == first.document_id]
     own = [c for c in in_document if element in c.locator]
     chunk, sentence = _quote_item(element, own, in_document)
+    if not _numbered_in(element, sentence):
+        # "Mutuelle intercommunale" names fiche 2.2 by its title only; the document's
+        # summary ("FA2.2 | Mutuelle intercommunale") also gives its number.
+        chunk, sentence = _labelled_mention(element, in_document) or (chunk, sentence)
     if not _label_in(element, sentence):
         # The heading is only a title in the document's own list of its units
         # ("développer et renforcer l'autonomie … ;").
@@ -230,6 +234,13 @@ def name_the_unit(
         chunk, sentence = min(stated, key=lambda h: len(h[0].text))
     if sentence in composition.text:
         return composition
+    p = to_passage(chunk)
+    head = Citation(1, p.id, p.document, p.document_id, p.locator, p.page, p.text)
+    said = [fold(x) for x in re.split(r"\s*\[\d+\]\s*", composition.text) if x.strip()]
+    if all(s in fold(sentence) for s in said):
+        # The answer was the unit's bare title ("Mutuelle intercommunale"): the labelled
+        # mention says it all ("FA2.2 | Mutuelle intercommunale").
+        return Composition(quote(sentence, 1), (head,), False)
     cited = {c.id: c.n for c in composition.citations}
     if chunk.id in cited:
         return Composition(
@@ -238,19 +249,38 @@ def name_the_unit(
             False,
         )
     shifted = re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + 1}]", composition.text)
-    p = to_passage(chunk)
-    head = Citation(1, p.id, p.document, p.document_id, p.locator, p.page, p.text)
     citations = (head, *(replace(c, n=c.n + 1) for c in composition.citations))
     return Composition(f"{quote(sentence, 1)} {shifted}", citations, False)
 
 
 def _label_in(element: str, sentence: str) -> bool:
     """Does the quoted sentence name the unit itself (its number or its title)?"""
+    return _numbered_in(element, sentence) or fold(title_of(element))[:40] in fold(sentence)
+
+
+def _numbered_in(element: str, sentence: str) -> bool:
+    """Does the quoted sentence give the unit's number ("2.2", "#6")?"""
     label = _label(element)
     number = label.rsplit(" ", 1)[1] if label else ""
-    return bool(number and re.search(rf"(?<![\d.]){re.escape(number)}(?![\d.])", sentence)) or (
-        fold(title_of(element))[:40] in fold(sentence)
-    )
+    return bool(number and re.search(rf"(?<![\d.]){re.escape(number)}(?![\d.])", sentence))
+
+
+def _labelled_mention(element: str, document: Sequence[Chunk]) -> tuple[Chunk, str] | None:
+    """The shortest passage stating the unit with its number and title, and that span.
+
+    A fiche action is also labelled "FA2.2" or "Action 2.2" in the documents.
+    """
+    label = _label(element)
+    if not label:
+        return None
+    number = label.rsplit(" ", 1)[1]
+    labels = [label]
+    if label.startswith("Fiche action"):
+        labels += [f"FA {number}", f"Action {number}"]
+    title = title_of(element)
+    found = [(c, find_span(c.text, title, x)) for x in labels for c in document]
+    found = [(c, span) for c, span in found if span]
+    return min(found, key=lambda h: len(h[0].text)) if found else None
 
 
 def is_list_intro(sentence: str) -> bool:

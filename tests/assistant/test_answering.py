@@ -982,3 +982,11 @@ def test_a_gap_is_a_rate_and_ce_taux_is_read_with_the_sentence_it_refers_to():
     )
     result = _answer(q, [_p(1, "cls/etat/p12", text)])
     assert "45%" in result.text and "15-34" not in result.text
+
+
+def test_which_fiche_is_answered_by_its_number_on_the_real_corpus(fake_assistant):
+    # The fiche's heading holds every word of the question: its passages need add
+    # nothing for "dans quelle fiche", the unit itself is the answer.
+    answer = fake_assistant.ask("Dans quelle fiche action figure la mutuelle intercommunale ?")
+    assert not answer.abstained
+    assert answer.answer.startswith("FA2.2 | Mutuelle intercommunale [1]"), answer.answer

@@ -323,16 +323,62 @@ def test_a_question_on_which_unit_is_answered_by_naming_it_first():
     assert asked_unit(q) is not None and asked_unit("Qui porte la fiche 2.1 ?") is None
     answer = render([(_to_passage(chunks[2]), "La valisette de téléconsultation pourra perdurer.")])
     named = name_the_unit(q, answer, chunks, by_id.__getitem__, _to_passage)
+    # "Which fiche" is answered by its number: the summary's "FA2.1 | Santé et numérique"
+    # is quoted rather than the fiche's bare title.
     assert named.text == (
-        "Santé et numérique [1] La valisette de téléconsultation pourra perdurer. [2]"
+        "FA2.1 | Santé et numérique [1] La valisette de téléconsultation pourra perdurer. [2]"
     )
-    assert [c.id for c in named.citations] == ["cls/fa-2.1/intitule", "cls/fa-2.1/p3"]
+    assert [c.id for c in named.citations] == ["cls/synthese/p1", "cls/fa-2.1/p3"]
     assert [c.n for c in named.citations] == [1, 2]
     # A question that asks no unit is left as it is.
     assert (
         name_the_unit("Que devient la valisette ?", answer, chunks, by_id.__getitem__, _to_passage)
         == answer
     )
+
+
+def test_the_unit_is_named_with_its_number_when_a_summary_gives_it():
+    from assistant.answer import render
+
+    fiche = "Fiche action 2.2 « Mutuelle intercommunale »"
+    chunks = [
+        _chunk(
+            "cls/synthese/fa-2.2",
+            ["Synthèse", "FA2.2"],
+            "FA2.2 | Mutuelle intercommunale | Limiter le renoncement aux soins",
+            0,
+            "cls/synthese",
+            document="cls",
+        ),
+        _chunk(
+            "cls/fa-2.2/intitule",
+            ["Axe 2", fiche, "Intitulé"],
+            "Mutuelle intercommunale",
+            1,
+            "cls/fa",
+            document="cls",
+        ),
+        _chunk(
+            "cls/fa-2.2/p1",
+            ["Axe 2", fiche, "Contexte"],
+            "Une étude de faisabilité est prévue.",
+            2,
+            "cls/fa",
+            document="cls",
+        ),
+    ]
+    by_id = {c.id: i for i, c in enumerate(chunks)}
+    q = "Dans quelle fiche action figure la mutuelle intercommunale ?"
+    study = render([(_to_passage(chunks[2]), "Une étude de faisabilité est prévue.")])
+    named = name_the_unit(q, study, chunks, by_id.__getitem__, _to_passage)
+    assert named.text == (
+        "FA2.2 | Mutuelle intercommunale [1] Une étude de faisabilité est prévue. [2]"
+    )
+    # An answer that was the bare title is replaced by the numbered mention.
+    title = render([(_to_passage(chunks[1]), "Mutuelle intercommunale")])
+    named = name_the_unit(q, title, chunks, by_id.__getitem__, _to_passage)
+    assert named.text == "FA2.2 | Mutuelle intercommunale [1]"
+    assert [c.id for c in named.citations] == ["cls/synthese/fa-2.2"]
 
 
 def test_more_two_part_shapes_a_count_of_two_units_a_bare_question_word_a_preposition():
