@@ -33,6 +33,8 @@ _FIELD_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bvigilance|\brisques?\b|\bpoints? d.attention", ("vigilance",)),
     (r"\bpre ?requis", ("prerequis",)),
     (r"\bobjectif general|\bobjectif de la fiche|\bbut de la fiche", ("objectif",)),
+    # A fiche's operational objectives are the rows of its "Descriptif des actions".
+    (r"\bobjectifs? (?:operationnel|strategique)", ("descriptif",)),
     (r"\bderoul|\betapes?\b|\bcomment se\b|\bconcretement", ("deroule", "descriptif")),
     (r"\bintitul|\bs.appelle|\btitre\b|\bnom de la fiche", ("intitule",)),
     (r"\btype d.action|\bnouvelle ou renouvel|\brenouvelee?\b", ("type",)),

@@ -990,3 +990,14 @@ def test_which_fiche_is_answered_by_its_number_on_the_real_corpus(fake_assistant
     answer = fake_assistant.ask("Dans quelle fiche action figure la mutuelle intercommunale ?")
     assert not answer.abstained
     assert answer.answer.startswith("FA2.2 | Mutuelle intercommunale [1]"), answer.answer
+
+
+def test_a_fiches_operational_objectives_are_its_descriptif_rows(fake_assistant):
+    from assistant.query import wanted_fields
+
+    assert wanted_fields("quels sont les objectifs operationnels de la fiche 1.1", "list") == (
+        "descriptif",
+    )
+    answer = fake_assistant.ask("Quels sont les objectifs opérationnels de la fiche 1.1 ?")
+    assert not answer.abstained
+    assert answer.citations[0].id == "cls-lisieux-2025-2029/fa-1.1/descriptif"
