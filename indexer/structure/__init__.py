@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from indexer.chunking import MAX_CHARS
 from indexer.cleaning import clean_passage, normalize_line, vocabulary_of
 from indexer.structure import bilan, cls, generic, ptsm, roadmap
+from indexer.structure.common import PLACE_AND_DATE
 from indexer.types import DocumentInfo, Line, ParsedDocument, Unit
 
 PARSERS: dict[str, Callable[[Sequence[Line]], list[Unit]]] = {
@@ -78,8 +79,10 @@ def join_broken_paragraphs(units: Sequence[Unit], max_chars: int = MAX_CHARS) ->
                 and _BULLET_START.match(unit.text)
                 and len(prev.text) + len(unit.text) < max_chars
             )
-            if continued or listed:
-                item = end in ";:" or _BULLET_START.match(unit.text)
+            # "A Cambremer, le 10 juillet 2025" dates and places the text it closes.
+            dated = PLACE_AND_DATE.match(unit.text.strip())
+            if continued or listed or dated:
+                item = end in ";:" or _BULLET_START.match(unit.text) or dated
                 sep = "\n" if item else " "
                 out[-1] = Unit(
                     prev.locator, prev.key, f"{prev.text}{sep}{unit.text}", prev.page, prev.field

@@ -176,11 +176,16 @@ def heading_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" :")
 
 
+# "A Cambremer, le 10 juillet 2025": where and when a contract was signed, a statement.
+PLACE_AND_DATE = re.compile(r"^(?:Fait )?[AÀà] [A-ZÀ-Ý][\w' -]+, le \d{1,2}(?:er)? \w+ \d{4}$")
+
+
 def looks_like_title(text: str, max_len: int = 110) -> bool:
     """A short line that reads as a title rather than as a sentence."""
     stripped = text.strip()
     return (
         2 < len(stripped) <= max_len
+        and not PLACE_AND_DATE.match(stripped)
         and stripped[0].isupper()
         and not stripped.endswith((".", ";", ",", "»", ")"))
         and "\t" not in stripped

@@ -163,6 +163,17 @@ def test_paragraphs_cut_by_the_conversion_are_joined_and_keys_do_not_move():
     assert len(join_broken_paragraphs([para(1, "Contexte sans point"), field])) == 2
 
 
+def test_the_place_and_date_of_signature_is_text_not_a_heading(parsed_corpus):
+    from indexer.structure.common import looks_like_title
+
+    assert not looks_like_title("A Cambremer, le 10 juillet 2025")
+    assert looks_like_title("Article 11 : Gestion des litiges")
+    units = parsed_corpus["cls-lisieux-2025-2029"].units
+    signed = [u for u in units if "A Cambremer, le 10 juillet 2025" in u.text]
+    assert len(signed) == 1 and signed[0].text.startswith("Les signataires sont chargés")
+    assert not any("Cambremer, le" in element for u in units for element in u.locator)
+
+
 def test_the_real_preface_signature_is_one_passage(parsed_corpus):
     doc = parsed_corpus["feuille-de-route-calvados-2024"]
     texts = [u.text for u in doc.units]
