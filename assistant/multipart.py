@@ -29,8 +29,10 @@ _JOIN = re.compile(
     rf"{_PRONOUN}d)",
     re.I,
 )
-# "combien d'enjeux et d'objectifs opérationnels": the same count of two units.
-_TWO_COUNTS = re.compile(r"\b(combien d(?:e |['’]))(\w+) et d(?:e |['’])(\w+(?: \w+)?)", re.I)
+# "combien d'enjeux et d'objectifs opérationnels", "combien de priorités, d'enjeux et
+# d'objectifs": the same count of two or three units.
+_OF = r"(d(?:e |['’]))"
+_COUNTS = re.compile(rf"\bcombien {_OF}(\w+)(?:, {_OF}(\w+))? et {_OF}(\w+(?: \w+)?)", re.I)
 _ASK_ONLY = re.compile(rf"^(?:{_ASK})$", re.I)
 _ASKS = re.compile(rf"\b{_ASK}\b|\bqui\b|\bque\b|\bqu['’]", re.I)
 _OTHER_ENTITY = re.compile(rf"^{_PRONOUN}(d.*)$", re.I)
@@ -53,12 +55,13 @@ class Part:
 def split_question(question: str) -> list[Part]:
     """The parts of a two-part question (one part when it asks one thing)."""
     body = question.strip().rstrip("?").strip()
-    two = _TWO_COUNTS.search(body)
-    if two:
-        texts = [
-            body[: two.start()] + two.group(1) + two.group(2) + body[two.end() :],
-            body[: two.start()] + two.group(1) + two.group(3) + body[two.end() :],
-        ]
+    counts = _COUNTS.search(body)
+    if counts:
+        groups = counts.groups()
+        units = [f"{of}{unit}" for of, unit in zip(groups[::2], groups[1::2], strict=True) if unit]
+        before, after = body[: counts.start()], body[counts.end() :]
+        word = body[counts.start() : counts.start() + len("combien")]  # its case kept
+        texts = [f"{before}{word} {unit}{after}" for unit in units]
         return [Part(t, analyze_question(t)) for t in texts]
     pieces = [p.strip(" ,") for p in _JOIN.split(body) if p.strip(" ,")]
     lead = _LEAD.match(pieces[0])

@@ -397,6 +397,12 @@ def test_more_two_part_shapes_a_count_of_two_units_a_bare_question_word_a_prepos
     assert len(parts) == 2
     # Two question words with nothing before them stay one question.
     assert len(split_question("Où et quand le CLS a-t-il été signé ?")) == 1
+    three = split_question("Le PTSM compte combien de priorités, d'enjeux et d'objectifs ?")
+    assert [p.text for p in three] == [
+        "Le PTSM compte combien de priorités",
+        "Le PTSM compte combien d'enjeux",
+        "Le PTSM compte combien d'objectifs",
+    ]
     assert [p.text for p in split_question("Combien de places et de lits ?")] == [
         "Combien de places",
         "Combien de lits",
