@@ -149,12 +149,9 @@ def _quote_item(element: str, own: Sequence[Chunk], document: Sequence[Chunk]) -
         chunk, span = min(hits, key=lambda h: len(h[0].text))
         sentence = next((x for x in split_sentences(chunk.text) if span in x), span)
         return chunk, sentence if len(sentence) <= 160 and "\n" not in sentence else span
-    label = _label(element)
-    if label:
-        labelled = [(c, find_span(c.text, title, label)) for c in document]
-        labelled = [(c, s) for c, s in labelled if s]
-        if labelled:
-            return min(labelled, key=lambda h: len(h[0].text))
+    labelled = _labelled_mention(element, document)
+    if labelled:
+        return labelled
     first = own[0]
     sentences = split_sentences(first.text)
     return first, sentences[0] if sentences else first.text
