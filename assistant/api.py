@@ -31,6 +31,7 @@ from assistant.query import (
     QueryAnalysis,
     analyze_question,
     as_question,
+    asked_sentence,
     corpus_spelling,
     in_corpus_words,
     with_corpus_spelling,
@@ -232,11 +233,16 @@ class Assistant:
         question = check_question(question)
         writer = self._writer_for(mode)
         query = self._in_corpus_words(question)
+        # "La fiche 2.4 veut informer sur le SAS 14. Sur quelles plages horaires
+        # fonctionne ce service ?": the whole text is searched, the asking sentence is
+        # answered; the statement before it is searched with each part too.
+        asked = asked_sentence(query)
+        statement = query[: len(query) - len(asked)]
         # A two-part question is also retrieved part by part: all its texts are
         # embedded in one batch.
-        parts = [p.text for p in split_question(query)]
+        parts = [p.text for p in split_question(asked)]
         parts = parts if len(parts) > 1 else []
-        texts = [query, *parts]
+        texts = [query, *(statement + p for p in parts)]
         with self._lock:
             vectors = dict(zip(texts, self.retriever.query_vectors(texts), strict=True))
         analysis, scores, expansions = self._score(
@@ -244,11 +250,14 @@ class Assistant:
         )
         passages = self._passages(scores, max(10, k))
 
-        def search(text: str) -> list[Passage]:
+        def search(part: str) -> list[Passage]:
+            text = statement + part
             found = self._score(text, documents, kinds, territories, vectors.get(text))
             return self._passages(found[1], k)
 
-        composition = self._extractive(query, analysis, passages, k, search, expansions, parts)
+        composition = self._extractive(
+            asked, analysis, passages, k, search, expansions, parts, statement
+        )
         text = composition.text
         if composition.abstained:
             text = (
@@ -285,6 +294,7 @@ class Assistant:
         search: Callable[[str], list[Passage]] | None = None,
         aliases: Sequence[tuple[str, str]] = (),
         parts: Sequence[str] = (),
+        statement: str = "",
     ) -> Composition:
         """The extractive answer: the listed structure, cited sentences, or an abstention.
 
@@ -310,7 +320,14 @@ class Assistant:
         fields = {p.id: chunks[self._by_id[p.id]].field for p in [*passages, *extra]}
         context = {p.id: preceding_text(chunks, self._by_id[p.id]) for p in [*top, *extra]}
         composed = compose_parts(
-            question, top, fields, idf=self.idf, context=context, pools=pools, aliases=aliases
+            question,
+            top,
+            fields,
+            idf=self.idf,
+            context=context,
+            pools=pools,
+            aliases=aliases,
+            statement=statement,
         )
 
         def named(composition: Composition) -> Composition:

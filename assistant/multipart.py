@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.answer import Candidate, Composition, rank_sentences, render, supported
-from assistant.query import QueryAnalysis, analyze_question
+from assistant.query import QueryAnalysis, analyze_question, statement_topic
 from assistant.types import Passage
 
 _ASK = (
@@ -119,16 +119,21 @@ def compose_parts(
     min_residual: float = 0.15,
     pools: Mapping[str, Sequence[Passage]] | None = None,
     aliases: Sequence[tuple[str, str]] = (),
+    statement: str = "",
 ) -> Composition | None:
     """One cited sentence per part of a two-part question; None for a one-part question.
 
     Args:
         pools: part text -> the passages retrieved for that part alone; each part reads
             them before the passages of the whole question.
+        statement: the sentences before the question ("La CALN a une valisette de
+            téléconsultation."), whose subject the parts speak of ("combien a-t-elle
+            coûté"): read for coverage only.
     """
     parts = split_question(question)
     if len(parts) < 2:
         return None
+    topic = statement_topic(statement)
     chosen: list[tuple[Passage, str]] = []
     used_documents: set[str] = set()
     for part in parts:
@@ -144,7 +149,7 @@ def compose_parts(
                 fields,
                 idf,
                 context,
-                topic=part.topic or None,
+                topic=f"{topic} {part.topic or part.text}" if topic else part.topic or None,
                 aliases=aliases,
             )
             # A later part that leans on the first one's subject ("et à quel moment le

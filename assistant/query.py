@@ -268,8 +268,58 @@ _OPENS_WHEN = re.compile(
 )
 
 
+# A statement before the question ("La fiche 5.1 du CLS prévoit de communiquer sur le
+# CRT. Qui porte le CRT de Lisieux ?"): a sentence that ends on "." or "!" and a capital
+# that opens the next one.
+_STATEMENT_END = re.compile(r"(?<=\w[.!])\s+(?=[A-ZÀ-ÖØ-Ý«\"])")
+# The question leans on the statement's unit: "ses partenaires", "qui la porte",
+# "cette fiche", "celle-ci".
+_BACK_REFERENCE = re.compile(
+    r"\b(?:son|sa|ses|leurs?|cette (?:fiche|action|priorite)|cet axe|celle-ci|celui-ci"
+    r"|(?:la|le|les|l')\s*(?:porte|pilote|finance|coordonne|anime)\w*|ca|cela)\b"
+)
+
+
+def asked_sentence(question: str) -> str:
+    """The sentence that asks, when statements of context come before it.
+
+    "La fiche 2.4 du CLS veut informer la population sur le SAS 14. Sur quelles plages
+    horaires fonctionne ce service ?" asks of the SAS, not of the fiche 2.4: the units
+    and documents the statement names are why the question is asked, not where its
+    answer is. The whole text is kept when the last sentence says too little alone
+    ("… Qui est-ce ?") or leans on the statement's unit ("… Quels sont ses partenaires ?"),
+    and when an earlier sentence asks too ("Qui porte l'EMAS ? Et combien … ?").
+    """
+    sentences = _STATEMENT_END.split(question.strip())
+    if len(sentences) < 2:
+        return question
+    statement, asked = " ".join(sentences[:-1]), sentences[-1]
+    if (
+        "?" in statement
+        or len(statement.split()) < 4
+        or len(re.findall(r"\w{4,}", asked)) < 2
+        or _BACK_REFERENCE.search(fold(asked))
+    ):
+        return question
+    return asked
+
+
+_UNIT_REFERENCE = re.compile(
+    r"\b(?:(?:fiche(?: action)?|action|fa)\s*\d\s*[.,]\s*\d|priorite (?:n°\s*)?\d{1,2}"
+    r"|action prioritaire (?:n°\s*|#)?\d{1,2}|axe \d|objectif (?:operationnel )?(?:n°\s*)?\d{1,2})\b"
+)
+
+
+def statement_topic(statement: str) -> str:
+    """What a statement before the question speaks of, without the units and documents
+    it names ("La fiche 5.1 du CLS prévoit de communiquer sur le CRT" → "prevoit de
+    communiquer sur le crt"): the reason for the question, not where its answer is."""
+    return re.sub(r"\s+", " ", _UNIT_REFERENCE.sub(" ", without_document_names(statement))).strip()
+
+
 def analyze_question(question: str) -> QueryAnalysis:
-    text = fold(question)
+    """What the question asks, read from its asking sentence (`asked_sentence`)."""
+    text = fold(asked_sentence(question))
     if _OPENS_WHEN.search(text):
         kind = "date"
     elif _DEFINITION.search(text):

@@ -1001,3 +1001,46 @@ def test_a_fiches_operational_objectives_are_its_descriptif_rows(fake_assistant)
     answer = fake_assistant.ask("Quels sont les objectifs opérationnels de la fiche 1.1 ?")
     assert not answer.abstained
     assert answer.citations[0].id == "cls-lisieux-2025-2029/fa-1.1/descriptif"
+
+
+def test_a_statement_before_the_question_is_why_it_is_asked_not_where_the_answer_is():
+    """'La fiche 2.4 du CLS parle du SAS 14. Quels horaires … ?' asks of the SAS."""
+    from assistant.query import asked_sentence, statement_topic
+
+    q = (
+        "La fiche 2.4 du CLS de Lisieux veut faire connaître le SAS 14. Quels sont les "
+        "horaires de sa régulation de médecine générale ?"
+    )
+    # "sa régulation" leans on the statement: the whole text is the question.
+    assert asked_sentence(q) == q
+    q = q.replace("sa régulation", "la régulation du SAS")
+    assert asked_sentence(q).startswith("Quels sont les horaires")
+    analysis = analyze_question(q)
+    assert analysis.fiche is None and analysis.documents == ()
+    # Without a statement, the same units are read as before.
+    assert analyze_question("Qui porte la fiche 2.4 du CLS ?").fiche == "2.4"
+    # A question leaning on the statement's unit keeps it.
+    leaning = "La fiche 2.3 du CLS porte sur la mutuelle. Quels sont ses partenaires ?"
+    assert analyze_question(leaning).fiche == "2.3"
+    assert analyze_question("La fiche 2.3 du CLS porte sur la mutuelle. Qui la porte ?").fiche
+    # Two questions, or a last sentence that says nothing alone, stay whole.
+    assert asked_sentence("Qui porte l'EMAS ? Et combien coûte-t-elle ?").startswith("Qui")
+    kept = "Je cherche le porteur de la fiche 2.3. Qui est-ce ?"
+    assert asked_sentence(kept) == kept
+    assert (
+        asked_sentence("Que prévoit la fiche 2.3 du CLS ?") == "Que prévoit la fiche 2.3 du CLS ?"
+    )
+    # The statement's subject, without its units and documents, helps read the parts.
+    topic = statement_topic("La fiche 5.1 du CLS de Lisieux prévoit de communiquer sur le CRT. ")
+    assert "5.1" not in topic and "cls" not in topic and "communiquer sur le crt" in topic
+
+
+def test_a_statement_naming_a_fiche_does_not_pull_the_answer_into_that_fiche(fake_assistant):
+    plain = fake_assistant.ask("Combien l'ARS finance-t-elle chaque CRT ?")
+    assert "400.000 €" in plain.answer
+    stated = fake_assistant.ask(
+        "La fiche 5.1 du CLS de Lisieux veut faire connaître le centre de ressources "
+        "territorial pour personnes âgées. Combien l'ARS finance-t-elle chaque CRT ?"
+    )
+    assert "400.000 €" in stated.answer, stated.answer
+    assert stated.citations[0].id == plain.citations[0].id
