@@ -45,4 +45,17 @@ def _term(word: str) -> str | None:
         return word.replace(",", ".")
     if folded in ("euro", "euros"):
         return "euro"
-    return strip_accents(_stemmer().stemWord(word))
+    return derived(strip_accents(_stemmer().stemWord(word)))
+
+
+# Snowball leaves a noun of agent, act or result apart from its verb: "signé" → "sign"
+# but "signature" → "signatur", "signataire" → "signatair"; "porteur", "pilotage",
+# "ouverture". Their suffix is cut when a root of 4 letters or more is left.
+_DERIVATIONS = ("atair", "atur", "ag", "ur")
+
+
+def derived(stem: str) -> str:
+    for suffix in _DERIVATIONS:
+        if stem.endswith(suffix) and len(stem) - len(suffix) >= 4:
+            return stem[: -len(suffix)]
+    return stem

@@ -31,7 +31,8 @@ import numpy as np
 from indexer.errors import REBUILD_HINT, EmbedderMismatch, IndexDamaged, IndexNotFound
 from indexer.types import Chunk
 
-FORMAT_VERSION = 1
+# 2: BM25 terms of derived nouns joined to their verb ("signature" → "sign").
+FORMAT_VERSION = 2
 CURRENT = "current"
 BUILDS = "builds"
 

@@ -150,8 +150,27 @@ def sectioned(
         used.add(key)
         return key
 
+    signed_until = -1
     for i, line in enumerate(lines):
+        if i <= signed_until:
+            continue
         text = line.text.strip()
+        if PLACE_AND_DATE.match(text):
+            # "A Cambremer, le 10 juillet 2025", then who signed: one section, whose
+            # names are not headings ("François AUBEY").
+            flush()
+            signed_until = signature_end(lines, i)
+            stack.clear()
+            stack.append((1, SIGNATURES, slugify(SIGNATURES)))
+            current_key[0] = section_key()
+            block = signature_paragraphs(lines[i : signed_until + 1])
+            units.extend(
+                number_paragraphs((*root_locator, SIGNATURES), (*root_key, *current_key[0]), block)
+            )
+            # What follows is under its own heading, not under the signatures.
+            stack.clear()
+            current_key[0] = (slugify(first_section),)
+            continue
         level = heading_level(text, lines, i) if text else None
         if level is None:
             body.append(line)
@@ -178,6 +197,56 @@ def heading_text(text: str) -> str:
 
 # "A Cambremer, le 10 juillet 2025": where and when a contract was signed, a statement.
 PLACE_AND_DATE = re.compile(r"^(?:Fait )?[AÀà] [A-ZÀ-Ý][\w' -]+, le \d{1,2}(?:er)? \w+ \d{4}$")
+SIGNATURES = "Signatures"
+_BULLET = re.compile(r"^[-–•▪◦*]\s")
+
+
+def signature_end(lines: Sequence[Line], start: int) -> int:
+    """The last line of the signature block that opens on `lines[start]` (its place and
+    date): the signatories' short lines, up to a list ("Les annexes :" and its items)
+    or running text."""
+    last = start
+    for j in range(start + 1, len(lines)):
+        text = lines[j].text.strip()
+        if not text:
+            continue
+        following = next((ln.text.strip() for ln in lines[j + 1 :] if ln.text.strip()), "")
+        if (
+            _BULLET.match(text)
+            or len(text) > 200
+            or (text.endswith(".") and len(text) > 80)
+            or (text.endswith(":") and _BULLET.match(following))
+        ):
+            break
+        last = j
+    return last
+
+
+def signature_paragraphs(lines: Sequence[Line]) -> list[tuple[str, int | None]]:
+    """The block as passages: the place and date with each signatory's title and name
+    ("Le Président de la Communauté d'Agglomération Lisieux Normandie, François AUBEY"),
+    then each list it goes on with ("Les signataires :", "En présence des membres du
+    Comité de Pilotage") with its rows."""
+    paras = [
+        (text if "\t" in text else re.sub(r"\s*\n\s*", " ", text), page)
+        for text, page in paragraphs(lines)
+    ]
+    out: list[tuple[str, int | None]] = []
+    opening = True
+    for text, page in paras:
+        if opening and out and (text.endswith(":") or "\t" in text):
+            opening = False
+        if not out:
+            out.append((text, page))
+        elif opening:
+            prev = out[-1][0]
+            out[-1] = (f"{prev}{' ' if prev.endswith(',') else chr(10)}{text}", out[-1][1])
+        elif "\n" not in out[-1][0] and not out[-1][0].endswith(".") and "\t" not in out[-1][0]:
+            # A one-line title ("Les signataires :") heads the rows that follow it.
+            out[-1] = (f"{out[-1][0]}\n{text}", out[-1][1])
+        else:
+            out.append((text, page))
+    return out
 
 
 def looks_like_title(text: str, max_len: int = 110) -> bool:

@@ -1044,3 +1044,26 @@ def test_a_statement_naming_a_fiche_does_not_pull_the_answer_into_that_fiche(fak
     )
     assert "400.000 €" in stated.answer, stated.answer
     assert stated.citations[0].id == plain.citations[0].id
+
+
+def test_a_noun_derived_from_a_verb_is_searched_with_it():
+    """'signé' finds 'Signatures' and 'signataires'; 'porteur' stays apart from 'porté'."""
+    from indexer.lexical import analyze
+
+    assert len(set(analyze("signé signature signataires"))) == 1
+    assert len(set(analyze("pilotage piloté"))) == 1
+    assert analyze("ouverture") == analyze("ouvert")
+    # "Porteur" heads every fiche's porteur field: joined to "porte", it would pull
+    # every fiche into a "qui porte le CRT" question.
+    assert analyze("porteur") != analyze("porté")
+    # A short root is left whole: "nature" is not "nat".
+    assert analyze("nature") == ["natur"]
+
+
+def test_the_signatures_are_found_for_when_and_by_whom_the_contract_was_signed(fake_assistant):
+    for question in (
+        "Où et quand le CLS 2025-2029 de Lisieux a-t-il été signé ?",
+        "Qui a signé le CLS 2025-2029 au nom de l'ARS Normandie ?",
+    ):
+        top = fake_assistant.search(question, k=5)
+        assert any(p.text.startswith("A Cambremer, le 10 juillet 2025") for p in top), question

@@ -170,8 +170,42 @@ def test_the_place_and_date_of_signature_is_text_not_a_heading(parsed_corpus):
     assert looks_like_title("Article 11 : Gestion des litiges")
     units = parsed_corpus["cls-lisieux-2025-2029"].units
     signed = [u for u in units if "A Cambremer, le 10 juillet 2025" in u.text]
-    assert len(signed) == 1 and signed[0].text.startswith("Les signataires sont chargés")
     assert not any("Cambremer, le" in element for u in units for element in u.locator)
+    # It opens the signatures: with each signatory's title and name, not with names
+    # taken for headings ("François AUBEY").
+    assert len(signed) == 1 and signed[0].locator[0] == "Signatures"
+    assert signed[0].text.startswith("A Cambremer, le 10 juillet 2025")
+    assert (
+        "Le Directeur général de l'Agence Régionale de Santé de Normandie, "
+        "François MENGIN LECREULX" in signed[0].text
+    )
+    assert not any("AUBEY" in element for u in units for element in u.locator)
+    # The list that follows ("Les annexes :" and its items) is not a signature.
+    annexes = [u for u in units if "II. Les fiches actions" in u.text]
+    assert annexes and annexes[0].locator[0] != "Signatures"
+
+
+def test_signature_blocks_are_cut_into_the_signatories_and_the_lists_after_them():
+    from indexer.structure.common import sectioned
+    from indexer.types import Line
+
+    text = (
+        "Article 2\n\nLes parties s'engagent.\n\nFait à Caen, le 3 mars 2025\n\nLa Présidente\n"
+        "de la Région,\n\nMarie DUPONT\n\nLes signataires :\n\nA\tB\nC\tD\n\n"
+        "Les annexes :\n\n- I. Synthèse\n- II. Fiches"
+    )
+
+    def level(t, lines, i):
+        return 1 if t in ("Article 2", "Marie DUPONT", "Les annexes :") else None
+
+    units = sectioned([Line(t, 1) for t in text.split("\n")], level)
+    by_section = [(u.locator[0], u.text) for u in units]
+    assert by_section[:2] == [
+        ("Article 2", "Les parties s'engagent."),
+        ("Signatures", "Fait à Caen, le 3 mars 2025\nLa Présidente de la Région, Marie DUPONT"),
+    ]
+    assert by_section[2] == ("Signatures", "Les signataires :\nA\tB\nC\tD")
+    assert by_section[-1][0] == "Les annexes"
 
 
 def test_the_real_preface_signature_is_one_passage(parsed_corpus):
