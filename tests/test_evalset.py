@@ -34,6 +34,7 @@ def test_set_size_spread_and_split():
         "holdout4",
         "holdout5",
         "holdout6",
+        "holdout7",
     }
 
 
