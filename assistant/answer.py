@@ -287,6 +287,13 @@ def _kind_bonus(
             re.search(rf"\({a}\)|^[-•\s]*{a}\s*:|\b{a}\s*\([^)]{{8,}}\)", sentence)
             for a in acronyms
         )  # "(CTSM)", "CAMSP : …", "SAS14 (Service d'accès aux Soins)"
+        # "une équipe mobile d'expertise en réadaptation neurolocomotrice (1 EMER pour
+        # 500 000 habitants)": the glossary's expansion, written out by the acronym.
+        spelled = spelled or any(
+            term in sentence and expansion in fold(sentence)
+            for term, expansion in cues.get("expansions", ())  # type: ignore[attr-defined]
+            if term in acronyms and expansion not in fold(question)
+        )
         if spelled:
             bonus += 0.6
             if field == "sigle":
@@ -377,6 +384,7 @@ def rank_sentences(
         # "le Good Behavior Game" is defined by a sentence whose subject is "Le GBG".
         defined += [t for term, _ in aliases for t in analyze(term)]
         cues["defined"] = tuple(defined)
+        cues["expansions"] = tuple((term, fold(expansion)) for term, expansion in aliases)
     candidates = []
     for rank, passage in enumerate(passages):
         field = fields.get(passage.id)

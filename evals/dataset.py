@@ -12,7 +12,17 @@ EVALS_DIR = Path(__file__).resolve().parent
 QUESTIONS = EVALS_DIR / "questions.jsonl"
 # dev: tuned on; test: kept for a final check; holdout: written afterwards by someone who
 # never saw the system's answers (see README, "Évaluation").
-SPLITS = ("dev", "test", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7")
+SPLITS = (
+    "dev",
+    "test",
+    "holdout",
+    "holdout2",
+    "holdout3",
+    "holdout4",
+    "holdout5",
+    "holdout6",
+    "holdout7",
+)
 KINDS = (
     "who",
     "amount",

@@ -85,12 +85,19 @@ def dehyphenate(text: str, vocabulary: Collection[str] = ()) -> str:
     return _HYPHEN_BREAK.sub(repl, text)
 
 
+_LONE_ACRONYM = re.compile(r"^\([A-Z][A-Za-z0-9]{1,9}\)$")
+
+
 def join_wrapped_lines(text: str) -> str:
     """Undo hard wraps: lines of one paragraph are joined; list items keep their line."""
     paragraphs = re.split(r"\n\s*\n", text)
     out = []
     for para in paragraphs:
         lines = [ln.strip() for ln in para.split("\n") if ln.strip()]
+        if lines and out and _LONE_ACRONYM.match(lines[0]) and not out[-1].endswith((".", ":")):
+            # "… Auteurs de Violences Sexuelles" / "(CRIAVS)": the page cut the name from
+            # its acronym.
+            out[-1] = f"{out[-1]} {lines.pop(0)}"
         if not lines:
             continue
         merged = [lines[0]]

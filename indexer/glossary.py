@@ -17,7 +17,7 @@ _SIGLE_LINE = re.compile(r"^\s*([A-Z][A-Za-z0-9]{1,9}(?: \d{2})?)\s*:\s*(.{4,140
 _INLINE = re.compile(r"\((?:\d+ )?([A-Z][A-Za-z0-9]{1,8})(?:\)|[- ][^()]{0,80}\))")
 _WORD = re.compile(r"[\wÀ-ÿœŒ]+(?:[-'’][\wÀ-ÿœŒ]+)*")
 _SKIPPABLE = frozenset(
-    "de d des du la le les l à a au aux et en pour sur dans par un une avec".split()
+    "de d des du la le les l à a au aux et en pour sur dans par un une avec aupres entre".split()
 )
 
 

@@ -1067,3 +1067,29 @@ def test_the_signatures_are_found_for_when_and_by_whom_the_contract_was_signed(f
     ):
         top = fake_assistant.search(question, k=5)
         assert any(p.text.startswith("A Cambremer, le 10 juillet 2025") for p in top), question
+
+
+def test_what_an_acronym_means_is_its_expansion_written_by_it():
+    """'Que signifie EMER ?' — the line that spells it out, not what the team does."""
+    spelled = _p(
+        1,
+        "fdr/ap-2/p1",
+        "Création d'une équipe mobile d'expertise en réadaptation neurolocomotrice "
+        "(1 EMER pour 500 000 habitants)",
+    )
+    role = _p(
+        2,
+        "fdr/ap-2/p2",
+        "Renforcement des moyens : l'EMER est une unité pluridisciplinaire qui a pour objectif "
+        "de faciliter le retour dans son lieu de vie d'un patient en situation de handicap.",
+    )
+    aliases = [("EMER", "équipe mobile d'expertise en réadaptation")]
+    meaning = _answer("Que signifie EMER ?", [spelled, role], aliases=aliases)
+    assert meaning.text.startswith("Création d'une équipe mobile"), meaning.text
+    # A question that already spells it out asks what the team is for.
+    purpose = _answer(
+        "À quoi sert une équipe mobile d'expertise en réadaptation (EMER) ?",
+        [spelled, role],
+        aliases=aliases,
+    )
+    assert "unité pluridisciplinaire" in purpose.text, purpose.text

@@ -43,3 +43,13 @@ def test_lost_fi_ligature_is_repaired_and_unicode_composed():
 
 def test_fold_ignores_case_accents_and_apostrophes():
     assert fold("L’Équipe  Mobile") == fold("l'equipe mobile")
+
+
+def test_an_acronym_cut_from_its_name_by_a_blank_line_joins_it_again():
+    text = "- Equipe Mobile Psychiatrie Précarité (EMPP)\n- Centre Ressource pour les Intervenants\n\n(CRIAVS)\n- Réseau Santé Précarité"
+    assert clean_passage(text) == (
+        "- Equipe Mobile Psychiatrie Précarité (EMPP)\n"
+        "- Centre Ressource pour les Intervenants (CRIAVS)\n- Réseau Santé Précarité"
+    )
+    # After a full stop, a bracketed acronym stays where it is.
+    assert clean_passage("Fin de phrase.\n\n(ARS)") == "Fin de phrase.\n(ARS)"

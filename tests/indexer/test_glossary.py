@@ -15,6 +15,14 @@ def test_inline_definitions_match_initials():
         ("ESI", "Education Solidarité Information")
     ]
     assert inline_definitions("Consultations Jeunes Consommateurs (ESI et Addictions)") == []
+    # "auprès des" spells no letter of the acronym.
+    text = "- Centre Ressource pour les Intervenants auprès des Auteurs de Violences Sexuelles (CRIAVS)"
+    assert inline_definitions(text) == [
+        (
+            "CRIAVS",
+            "Centre Ressource pour les Intervenants auprès des Auteurs de Violences Sexuelles",
+        )
+    ]
 
 
 def test_list_of_sigles():
