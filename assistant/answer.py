@@ -18,6 +18,7 @@ from assistant.evidence import (
     defines,
     folded,
     has_evidence,
+    in_digits,
     is_label_line,
     left_undecided,
     missing_names,
@@ -277,10 +278,16 @@ def _kind_bonus(
             bonus += 0.3  # "un partenariat entre l'ARS, la DDETS et le SPIP"
     elif kind == "count":
         unit = cues.get("unit")
-        if isinstance(unit, str) and unit_near_number(sentence, unit, question):
+        if isinstance(unit, str) and unit_near_number(
+            in_digits(sentence), unit, in_digits(question)
+        ):
             bonus += 1.0  # "combien de maraudes" → "53 maraudes"
         elif unit is None and new_numbers(sentence, question):
             bonus += 0.1
+        if re.search(r"\bjusqu.a combien\b", fold(question)) and re.search(
+            r"\b(?:a|jusqu.a) \d+", fold(sentence)
+        ):
+            bonus += 0.5  # "jusqu'à combien de lits ?" — "passer de 2 à 6 lits"
     elif kind == "definition":
         acronyms = re.findall(r"\b[A-Z][A-Z0-9]{1,9}\b", question)
         spelled = any(
@@ -439,7 +446,7 @@ def rank_sentences(
             if missing_names(question, read, wide, situated=analysis.kind == "definition"):
                 # The question's name is elsewhere in the passage, and the sentence
                 # names another place or body: it is about a neighbouring entity.
-                section = " ".join(e for e in passage.locator.split(" › ")[1:] if "§" not in e)
+                section = "\n".join(e for e in passage.locator.split(" › ")[1:] if "§" not in e)
                 if competing_names(question, f"{section}\n{before}\n{sentence}"):
                     continue
                 penalty = 0.3

@@ -126,6 +126,24 @@ _CONTACT_VALUE = re.compile(
 _LOOSE_UNITS = frozenset(analyze("personnes gens individus professionnels structures fois"))
 
 
+# Counts written in words ("six médecins salariés"). "un" is every article, "neuf" is
+# also "new".
+_NUMBER_WORDS = {
+    w: str(n)
+    for n, w in enumerate(
+        "_ _ deux trois quatre cinq six sept huit _ dix onze douze treize quatorze quinze "
+        "seize".split()
+    )
+    if w != "_"
+}
+_NUMBER_WORD = re.compile(rf"\b({'|'.join(_NUMBER_WORDS)})\b", re.I)
+
+
+def in_digits(text: str) -> str:
+    """The text with its counts written in words as digits: "six médecins" → "6 médecins"."""
+    return _NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1).lower()], text)
+
+
 def has_evidence(sentence: str, kind: str, field: str | None = None, question: str = "") -> bool:
     """Does the sentence hold an answer of the kind asked (and not just the question's own)?"""
     if kind == "amount":
@@ -134,7 +152,9 @@ def has_evidence(sentence: str, kind: str, field: str | None = None, question: s
         # "combien d'enfants" wants a head count, "combien l'ARS prévoit" may want euros.
         if not _UNIT.search(question):
             return bool(new_numbers(sentence, question))
-        plain = _TIME.sub(" ", _AMOUNT.sub(" ", sentence))  # "8h-12h" counts nothing
+        # "8h-12h" counts nothing; "six médecins" counts six.
+        plain = in_digits(_TIME.sub(" ", _AMOUNT.sub(" ", sentence)))
+        question = in_digits(question)
         unit = count_unit(question)
         if unit and unit_then_number(plain, unit, question):
             return True  # "Le nombre d'effections … (entre 500 et 600 par mois)"
@@ -421,13 +441,23 @@ def competing_names(question: str, text: str) -> list[str]:
     """Proper names of `text` the question does not use ("le Havre" for a Lillebonne question)."""
     asked = fold(question)
     out = []
-    for name in _NAME.findall(text.strip()):
-        folded = fold(name).strip("'-")
-        if folded in _COMMON_NAMES or len(folded) < 3 or _MONTH_OR_DAY.match(folded):
-            continue
-        if folded[:5] not in asked:
-            out.append(name)
+    # Each line is read apart: a heading's first word ("Éléments de contexte") and a
+    # title's ("« Liens ville hôpital »") are capitalised as starts, not as names.
+    for line in text.split("\n"):
+        line = line.strip()
+        for match in _NAME.finditer(line):
+            if _TITLE_START.search(line[: match.start()]):
+                continue
+            name = match.group(1)
+            folded = fold(name).strip("'-")
+            if folded in _COMMON_NAMES or len(folded) < 3 or _MONTH_OR_DAY.match(folded):
+                continue
+            if folded[:5] not in asked:
+                out.append(name)
     return out
+
+
+_TITLE_START = re.compile(r"[«“\"(]\s*$")
 
 
 _SINGLE_YEAR = re.compile(

@@ -1093,3 +1093,40 @@ def test_what_an_acronym_means_is_its_expansion_written_by_it():
         aliases=aliases,
     )
     assert "unité pluridisciplinaire" in purpose.text, purpose.text
+
+
+def test_a_count_written_in_words_answers_a_how_many_question():
+    from assistant.evidence import has_evidence, in_digits
+
+    assert (
+        in_digits("la CALN a recruté six médecins salariés")
+        == "la CALN a recruté 6 médecins salariés"
+    )
+    # "un" is an article and "neuf" also means new: neither is read as a count.
+    assert in_digits("un bâtiment neuf") == "un bâtiment neuf"
+    q = "Combien de médecins salariés la CALN a-t-elle recrutés ?"
+    assert has_evidence("Dans ce cadre, la CALN a recruté six médecins salariés.", "count", None, q)
+    assert not has_evidence("La CALN a recruté des médecins salariés.", "count", None, q)
+    # "jusqu'à combien" is answered by the target, not by the current count.
+    panda = "Bilan du Havre › Périnatalité"
+    now = _p(1, "h/panda/p1", "Le projet du GHH comprend deux lits PANDA.", locator=panda)
+    target = _p(
+        2,
+        "h/panda/p2",
+        "Proposition de passer de 2 à 6 lits PANDA au GHH pour répondre à la demande.",
+        locator=panda,
+        score=0.8,
+    )
+    result = _answer("Jusqu'à combien de lits PANDA le GHH veut-il monter ?", [now, target])
+    assert result.text.startswith("Proposition de passer"), result.text
+
+
+def test_the_words_that_open_a_heading_or_a_title_are_not_competing_names():
+    from assistant.evidence import competing_names
+
+    q = "Combien de médecins la CALN a-t-elle recrutés pour le centre de santé de Cambremer ?"
+    section = "Fiche action 5.1 « Liens ville hôpital »\nÉléments de contexte"
+    assert competing_names(q, f"{section}\n\nDans ce cadre, la CALN a recruté 6 médecins.") == []
+    assert competing_names(q, f"{section}\n\nLe centre de Dozulé a recruté 6 médecins.") == [
+        "Dozulé"
+    ]
