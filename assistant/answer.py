@@ -437,7 +437,9 @@ def rank_sentences(
             if other_department(question, sentence):
                 continue  # "… du Calvados ?" — "91% de la population de la seine Maritime"
             dated = f"{without_periods(head)} {before} {sentence}"
-            if analysis.kind in _FACTOID and other_year(question, dated, sentence):
+            if analysis.kind in _FACTOID and other_year(
+                question, dated, sentence, _list_intro(sentences, i, before_text)
+            ):
                 # "en 2023 ?" — "162 évaluations réalisées en 2024"; the period in a
                 # title ("CLS 2025-2029") does not date a sentence in 2025.
                 continue
@@ -471,6 +473,20 @@ def rank_sentences(
             )
     candidates.sort(key=lambda c: -c.score)
     return candidates
+
+
+def _list_intro(sentences: Sequence[str], index: int, before_text: str = "") -> str:
+    """The line ending in ":" that a list item belongs to ("En 2024 :" for "- 53
+    maraudes ont eu lieu"), or ""."""
+    if not re.match(r"\s*[-–•]", sentences[index]):
+        return ""
+    for j in range(index - 1, -1, -1):
+        line = sentences[j].rstrip()
+        if line.endswith(":"):
+            return line
+        if not re.match(r"\s*[-–•]", line):
+            return ""
+    return before_text if before_text.rstrip().endswith(":") else ""
 
 
 def _related(a: str, b: str) -> bool:

@@ -476,13 +476,14 @@ def without_periods(text: str) -> str:
     return _YEAR_RANGE.sub(" ", text)
 
 
-def other_year(question: str, local: str, sentence: str) -> bool:
+def other_year(question: str, local: str, sentence: str, intro: str = "") -> bool:
     """Does the sentence date its value in another year than the one asked?
 
     "combien d'examens en 2023 ?" is not answered by "162 évaluations réalisées en
     2024", nor "en janvier 2025 ?" by a figure of December; a sentence that names no
     year outside a comparison ("(42 en 2023)", "contre 89 en 2023"), or names the
-    asked one (in itself or its heading), may answer.
+    asked one (in itself or its heading), may answer, unless `intro`, the line ending
+    in ":" its list item belongs to ("En 2024 :"), dates it in another year.
     """
     asked = set(_SINGLE_YEAR.findall(question))
     own = re.sub(r"\([^)]*\)", " ", sentence)  # "53 maraudes (42 en 2023)": a comparison
@@ -499,6 +500,10 @@ def other_year(question: str, local: str, sentence: str) -> bool:
         for start, end in _YEAR_RANGE.findall(sentence):
             if any(int(start) <= int(year) <= int(end) for year in asked):
                 return True
+    if asked and not _ANY_YEAR.search(own) and intro:
+        # "En 2024 : - 53 maraudes ont eu lieu (42 en 2023)" does not answer "en 2022 ?".
+        years = set(_ANY_YEAR.findall(re.sub(r"\([^)]*\)", " ", intro)))
+        return bool(years) and not asked & years
     if not asked or not _ANY_YEAR.search(own):
         return False
     return not asked & set(_ANY_YEAR.findall(local))

@@ -1130,3 +1130,20 @@ def test_the_words_that_open_a_heading_or_a_title_are_not_competing_names():
     assert competing_names(q, f"{section}\n\nLe centre de Dozulé a recruté 6 médecins.") == [
         "Dozulé"
     ]
+
+
+def test_a_list_item_is_dated_by_the_line_that_introduces_it():
+    """'En 2024 : - 53 maraudes (42 en 2023)' answers neither 2022 nor 2023, but 2024."""
+    passage = _p(
+        1,
+        "cls/fa-2.5/contexte/p6",
+        "En 2024 :\n- 53 maraudes ont eu lieu (42 maraudes en 2023), 21 avec les LHSS.\n"
+        "- 49 personnes ont été rencontrées.",
+        locator="Fiche action 2.5 › Contexte",
+    )
+    assert _answer("Combien de maraudes ont eu lieu en 2022 ?", [passage]).abstained
+    assert _answer("Combien de maraudes ont eu lieu en 2023 ?", [passage]).abstained
+    answered = _answer("Combien de maraudes ont eu lieu en 2024 ?", [passage])
+    assert "53 maraudes" in answered.text, answered.text
+    # Without a year asked, the item answers.
+    assert "53 maraudes" in _answer("Combien de maraudes ont eu lieu ?", [passage]).text
