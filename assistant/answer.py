@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from assistant.evidence import (
     REQUIRED_ROLES,
+    about_an_earlier_one,
     competing_names,
     count_unit,
     defines,
@@ -436,6 +437,8 @@ def rank_sentences(
                 continue  # "le CRT a accompagné 18 bénéficiaires", after "le CRT de Dozulé"
             if other_department(question, sentence):
                 continue  # "… du Calvados ?" — "91% de la population de la seine Maritime"
+            if analysis.kind in _FACTOID and about_an_earlier_one(question, sentence):
+                continue  # "quand a été signé le CLS ?" — "dont le premier a été signé le …"
             dated = f"{without_periods(head)} {before} {sentence}"
             if analysis.kind in _FACTOID and other_year(
                 question, dated, sentence, _list_intro(sentences, i, before_text)

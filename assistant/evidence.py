@@ -421,6 +421,33 @@ def other_department(question: str, sentence: str) -> bool:
     return bool(named) and not named & asked
 
 
+_EARLIER = re.compile(
+    r"\b(?:le|la|du|de la|au|a la) (?:premier|premiere|precedent|precedente|ancien|ancienne)"
+    r"\b(?: (\w+))?"
+)
+# "dont le premier a été signé": "le premier" stands for the asked noun itself.
+_STANDS_ALONE = frozenset("a avait est etait fut qui dont".split())
+
+
+def about_an_earlier_one(question: str, sentence: str) -> bool:
+    """Does the sentence speak of an earlier one of what is asked ("un CLS dont le
+    premier a été signé le 20 janvier 2022", "le premier CLS") when the question does not
+    ask of it?
+
+    "Quand a été signé le CLS 2025-2029 ?" is not answered by the first CLS's signature;
+    "le premier décile", "la première génération" speak of something else.
+    """
+    asked = fold(question)
+    if re.search(r"\b(?:premier|premiere|precedent|precedente|ancien|ancienne|1er)\b", asked):
+        return False
+    words = {w[:4] for w in re.findall(r"\w{3,}", asked)}
+    for match in _EARLIER.finditer(fold(sentence)):
+        noun = match.group(1)
+        if noun is None or noun in _STANDS_ALONE or noun[:4] in words:
+            return True
+    return False
+
+
 def left_undecided(question: str, sentence: str) -> bool:
     """Does the sentence say that what the question asks is still to be decided?
 

@@ -1147,3 +1147,34 @@ def test_a_list_item_is_dated_by_the_line_that_introduces_it():
     assert "53 maraudes" in answered.text, answered.text
     # Without a year asked, the item answers.
     assert "53 maraudes" in _answer("Combien de maraudes ont eu lieu ?", [passage]).text
+
+
+def test_a_sentence_about_the_first_one_does_not_answer_of_the_current_one():
+    from assistant.evidence import about_an_earlier_one
+
+    first = (
+        "La CALN s'est engagée à réaliser un Contrat Local de Santé (CLS) dont le premier "
+        "a été signé le 20 janvier 2022."
+    )
+    signed = _p(
+        2,
+        "cls/signatures/p1",
+        "A Cambremer, le 10 juillet 2025 Le Président de la Communauté d'Agglomération "
+        "Lisieux Normandie, François AUBEY",
+        locator="Signatures",
+        score=0.5,
+    )
+    q = "Quand a été signé le CLS 2025-2029 de Lisieux ?"
+    assert about_an_earlier_one(q, first)
+    result = _answer(q, [_p(1, "cls/preambule/p1", first), signed])
+    assert "10 juillet 2025" in result.text, result.text
+    # Asked of the first one, it answers.
+    assert not about_an_earlier_one("Quand a été signé le premier CLS de Lisieux ?", first)
+    # "le premier décile", "la première génération de PTSM" speak of something else.
+    assert not about_an_earlier_one(
+        "Combien les ménages dépensent-ils pour le chauffage ?",
+        "Les ménages consacrent 2 049€/an au chauffage, soit 19% du revenu du premier décile.",
+    )
+    assert about_an_earlier_one(
+        "Combien de fiches actions compte le CLS ?", "Le premier CLS comptait 14 fiches actions."
+    )
