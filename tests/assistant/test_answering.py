@@ -1153,7 +1153,8 @@ def test_a_sentence_about_the_first_one_does_not_answer_of_the_current_one():
     from assistant.evidence import about_an_earlier_one
 
     first = (
-        "La CALN s'est engagée à réaliser un Contrat Local de Santé (CLS) dont le premier "
+        "Forte de son ambition en matière de santé, la Communauté d'Agglomération de Lisieux "
+        "Normandie s'est engagée à réaliser un Contrat Local de Santé (CLS) dont le premier "
         "a été signé le 20 janvier 2022."
     )
     signed = _p(
@@ -1164,9 +1165,9 @@ def test_a_sentence_about_the_first_one_does_not_answer_of_the_current_one():
         locator="Signatures",
         score=0.5,
     )
-    q = "Quand a été signé le CLS 2025-2029 de Lisieux ?"
+    q = "Quand a été signé le CLS de Lisieux ?"
     assert about_an_earlier_one(q, first)
-    result = _answer(q, [_p(1, "cls/preambule/p1", first), signed])
+    result = _answer(q, [_p(1, "cls/preambule/p1", first, locator="Préambule"), signed])
     assert "10 juillet 2025" in result.text, result.text
     # Asked of the first one, it answers.
     assert not about_an_earlier_one("Quand a été signé le premier CLS de Lisieux ?", first)
