@@ -33,7 +33,7 @@ _UNITS: tuple[tuple[str, str, str | None, str], ...] = (
     ("enjeu", r"enjeux", r"enjeu", r"Enjeux? \d+"),
     ("axe", r"axes", r"axe(?: strategique)?", r"Axe \d+"),
     ("priorite", r"priorites", r"priorite", r"Priorité \d+"),
-    ("chantier", r"chantiers", None, r"Chantier\b"),
+    ("chantier", r"chantiers", r"chantier", r"Chantier\b"),
 )
 _ASKS = r"(?:quel(?:le)?s(?: sont)?(?: les)?\s+|combien d(?:e\s+|['’]\s*)|lister? les\s+|les\s+)(?:\d+\s+)?"
 _TITLE = re.compile(r"«\s*(.+?)\s*»|:\s*(.+)$")
@@ -219,7 +219,13 @@ def name_the_unit(
     if not _numbered_in(element, sentence):
         # "Mutuelle intercommunale" names fiche 2.2 by its title only; the document's
         # summary ("FA2.2 | Mutuelle intercommunale") also gives its number.
-        chunk, sentence = _labelled_mention(element, in_document) or (chunk, sentence)
+        # An action prioritaire is numbered by the regional plan: the bilan's list of
+        # them ("Action prioritaire #6 - Agir collectivement …") names the roadmap's too.
+        chunk, sentence = (
+            _labelled_mention(element, in_document)
+            or _labelled_mention(element, chunks)
+            or (chunk, sentence)
+        )
     if not _label_in(element, sentence):
         # The heading is only a title in the document's own list of its units
         # ("développer et renforcer l'autonomie … ;").

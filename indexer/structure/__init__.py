@@ -49,6 +49,7 @@ def parse_document(info: DocumentInfo, lines: Sequence[Line]) -> ParsedDocument:
 
 _LOWER_START = re.compile(r"^(?:[-–•▪◦*]\s*)?[a-zà-ÿ]")
 _BULLET_START = re.compile(r"^\s*[-–•▪◦*]\s")
+_BARE_LABEL = re.compile(r"^(?:Action prioritaire|Priorité|Axe|Objectif|Enjeu)\s*#?\s*\d{1,2}$")
 
 
 def join_broken_paragraphs(units: Sequence[Unit], max_chars: int = MAX_CHARS) -> list[Unit]:
@@ -59,7 +60,7 @@ def join_broken_paragraphs(units: Sequence[Unit], max_chars: int = MAX_CHARS) ->
     the next item of its enumeration ("…perte d'autonomie ;" + "mailler l'offre…"); a
     bulleted list follows the sentence ending in ":" that introduces it, item after
     item, while they fit in one passage ("classées en trois catégories :" and its three
-    items). Only paragraphs (`§ n`) of the same section are joined; the joined
+    items); a bare label ("Action prioritaire #6") is joined to the title after it. Only paragraphs (`§ n`) of the same section are joined; the joined
     unit keeps the first one's citation key, so the other keys do not move.
     """
     out: list[Unit] = []
@@ -81,8 +82,11 @@ def join_broken_paragraphs(units: Sequence[Unit], max_chars: int = MAX_CHARS) ->
             )
             # "A Cambremer, le 10 juillet 2025" dates and places the text it closes.
             dated = PLACE_AND_DATE.match(unit.text.strip())
-            if continued or listed or dated:
-                item = end in ";:" or _BULLET_START.match(unit.text) or dated
+            # "Action prioritaire #6" alone, then "- Agir collectivement …": a label and
+            # its title.
+            labelled = _BARE_LABEL.match(prev.text.strip())
+            if continued or listed or dated or labelled:
+                item = end in ";:" or _BULLET_START.match(unit.text) or dated or labelled
                 sep = "\n" if item else " "
                 out[-1] = Unit(
                     prev.locator, prev.key, f"{prev.text}{sep}{unit.text}", prev.page, prev.field

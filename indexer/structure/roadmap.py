@@ -84,6 +84,20 @@ def parse(lines: Sequence[Line]) -> list[Unit]:
                 list(paragraphs(body)),
             )
         )
+        if chantier and marker is not None:
+            # The page's own title block, after its table: "Chantier : Favoriser le
+            # maintien à domicile … / Action / prioritaire / #1". It is the one passage
+            # that names the chantier and its priority in the document's words.
+            title_block = [*trailer, "Action prioritaire", f"#{number}"]
+            units.append(
+                Unit(
+                    (priority_label, chantier_label, "Intitulé"),
+                    (f"ap-{number}", slug, "intitule"),
+                    " ".join(t for t in title_block if t not in _BRANDING),
+                    lines[end].page,
+                    "intitule",
+                )
+            )
     # What follows the last table (the PRS's cross-cutting priorities, the roadmap's
     # animation and perspectives) is prose with headings, like the introduction.
     last = max(markers)

@@ -1179,3 +1179,24 @@ def test_a_sentence_about_the_first_one_does_not_answer_of_the_current_one():
     assert about_an_earlier_one(
         "Combien de fiches actions compte le CLS ?", "Le premier CLS comptait 14 fiches actions."
     )
+
+
+def test_which_chantier_and_which_action_prioritaire_are_named_with_their_number(fake_assistant):
+    chantier = fake_assistant.ask(
+        "Dans quel chantier de la feuille de route est inscrite la consultation dentaire "
+        "avancée pour les usagers de l'EPSM de Caen ?"
+    )
+    # The roadmap page's own title block names the chantier and its priority.
+    assert chantier.answer.startswith(
+        "Chantier : Accompagner les parcours de vie auxquels aspirent les personnes "
+        "accompagnées Action prioritaire #4 [1]"
+    ), chantier.answer
+    assert chantier.citations[0].locator.endswith("Intitulé")
+    priority = fake_assistant.ask(
+        "Le programme Tabado est dans quelle action prioritaire de la feuille de route ?"
+    )
+    # The roadmap states the priority's title without its number; the bilan's list of
+    # the regional plan's priorities gives both.
+    assert priority.answer.startswith("Action prioritaire #6 [1] - Agir collectivement")
+    assert priority.citations[0].document_id == "bilan-calvados-2025"
+    assert "Programme Tabado" in priority.answer

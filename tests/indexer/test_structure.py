@@ -213,3 +213,32 @@ def test_the_real_preface_signature_is_one_passage(parsed_corpus):
     texts = [u.text for u in doc.units]
     assert "Philippe GUERARD Président du Conseil territorial de santé du Calvados" in texts
     assert "de santé du Calvados" not in texts
+
+
+def test_a_bare_label_is_joined_to_the_title_after_it():
+    from indexer.structure import join_broken_paragraphs
+    from indexer.types import Unit
+
+    def para(n, text):
+        return Unit(("Introduction", f"§ {n}"), ("introduction", f"p{n}"), text, 1)
+
+    units = [
+        para(1, "Action prioritaire #6"),
+        para(2, "- Agir collectivement sur les déterminants de santé publique ;"),
+        para(3, "Action prioritaire #7"),
+    ]
+    joined = join_broken_paragraphs(units)
+    assert [u.text for u in joined] == [
+        "Action prioritaire #6\n- Agir collectivement sur les déterminants de santé publique ;",
+        "Action prioritaire #7",
+    ]
+
+
+def test_each_roadmap_chantier_keeps_its_title_block(parsed_corpus):
+    units = parsed_corpus["feuille-de-route-calvados-2024"].units
+    titles = [u for u in units if u.field == "intitule"]
+    assert len(titles) >= 20
+    soutien = [u for u in titles if "Soutenir les aidants" in u.text]
+    assert [u.text for u in soutien] == ["Chantier : Soutenir les aidants Action prioritaire #7"]
+    assert soutien[0].locator[0].startswith("Action prioritaire #7 «")
+    assert soutien[0].locator[1:] == ("Chantier « Soutenir les aidants »", "Intitulé")
