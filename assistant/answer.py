@@ -399,11 +399,17 @@ def rank_sentences(
         before_text = (context or {}).get(passage.id, "")
         head = f"{passage.document} {passage.locator}"
         wide = wides[passage.id]
-        if missing_names(
+        missing = missing_names(
             question,
             with_aliases(f"{head} {before_text} {passage.text}", aliases),
             wide,
             situated=analysis.kind == "definition",
+        )
+        if missing and (
+            # "… du service de santé étudiante de Caen ?": "Caen" is in the section's
+            # first paragraph, and this one names no other place or body.
+            missing_names(question, wide)
+            or competing_names(question, f"{before_text}\n{passage.text}")
         ):
             continue
         sentences = split_sentences(passage.text)

@@ -1200,3 +1200,29 @@ def test_which_chantier_and_which_action_prioritaire_are_named_with_their_number
     assert priority.answer.startswith("Action prioritaire #6 [1] - Agir collectivement")
     assert priority.citations[0].document_id == "bilan-calvados-2025"
     assert "Programme Tabado" in priority.answer
+
+
+def test_a_place_named_earlier_in_the_same_section_situates_a_passage():
+    """'… de Caen ?': the section's first paragraph names Caen, the answer's does not."""
+    loc = "Bilan › Santé mentale des étudiants"
+    opening = _p(
+        1,
+        "bilan/etudiants/p1",
+        "L'université de Caen a ouvert en 2023 un service de santé étudiante.",
+        locator=loc,
+    )
+    nurses = _p(
+        2,
+        "bilan/etudiants/p3",
+        "En complément des psychologues, 3 infirmiers ont également été recrutés.",
+        locator=loc,
+    )
+    q = "Combien d'infirmiers ont été recrutés au service de santé étudiante de Caen ?"
+    result = _answer(q, [opening, nurses])
+    assert "3 infirmiers" in result.text, result.text
+    # A paragraph that names another place is not situated by its neighbour.
+    rouen = _p(2, "bilan/etudiants/p3", "A Rouen, 3 infirmiers ont été recrutés.", locator=loc)
+    assert _answer(q, [opening, rouen]).abstained
+    # Nor is a paragraph of another section.
+    elsewhere = _p(2, "bilan/autre/p3", nurses.text, locator="Bilan › Autre chantier")
+    assert _answer(q, [opening, elsewhere]).abstained
