@@ -32,6 +32,7 @@ from assistant.evidence import (
     repeats_role,
     role_label,
     role_verbs,
+    situating_names,
     term_pattern,
     unit_near_number,
     without_periods,
@@ -407,8 +408,10 @@ def rank_sentences(
         )
         if missing and (
             # "… du service de santé étudiante de Caen ?": "Caen" is in the section's
-            # first paragraph, and this one names no other place or body.
-            missing_names(question, wide)
+            # first paragraph, and this one names no other place or body. A source
+            # ("selon le Rectorat") must still be named by the answer's own passage.
+            not set(missing) <= set(situating_names(question))
+            or missing_names(question, wide)
             or competing_names(question, f"{before_text}\n{passage.text}")
         ):
             continue

@@ -364,6 +364,20 @@ def question_names(question: str) -> list[str]:
     return out
 
 
+_SITUATES = re.compile(r"(?:\b(?:de|du|des|à|a|au|aux|sur|en)\s+(?:la |le |l['’])?|\bd['’])$", re.I)
+
+
+def situating_names(question: str) -> list[str]:
+    """The names that place what is asked ("le service de santé étudiante de Caen",
+    "à Lisieux"), not the ones that give a source ("selon le Rectorat")."""
+    text = question.strip()
+    return [
+        m.group(1)
+        for m in _NAME.finditer(text)
+        if _SITUATES.search(text[: m.start()]) and m.group(1) in question_names(question)
+    ]
+
+
 def names_in(name: str, words: frozenset[str] | set[str]) -> bool:
     """Does a set of folded words hold the name (by its first five letters)?"""
     stem = fold(name).strip("'-")[:5]
