@@ -422,6 +422,34 @@ def refers_to_another(question: str, preceding: str, sentence: str) -> bool:
 _DEPARTMENT = re.compile(r"\b(calvados|seine[- ]maritime|eure|orne|manche)\b")
 
 
+# The past participle of a "quand … a-t-il été publié ?" question: the event it dates.
+# After its auxiliary: "a-t-il été publié", "a été signé", "a-t-elle ouvert".
+_PARTICIPLE = re.compile(
+    r"(?:\bété|\ba|\bont|\best|\bsont|-t-il|-t-elle|-ils|-elles)\s+(\w{3,}(?:ée?s?|erte?s?|ise?s?))\b"
+)
+
+
+def dates_the_event(text: str, question: str) -> bool:
+    """Does the text date the question's event right after naming it ("publié le 31
+    octobre 2023", "signé le 10 juillet", "ouverte en 2024")?"""
+    stems = {
+        t
+        for word in _PARTICIPLE.findall(question.lower())
+        for t in analyze(word)
+        if t not in stopwords()
+    }
+    if not stems:
+        return False
+    asked = fold(question)
+    for match in _DATE.finditer(text):
+        if fold(match.group(0)) in asked:
+            continue
+        before = text[max(0, match.start() - 40) : match.start()].split()[-4:]
+        if stems & set(analyze(" ".join(before))):
+            return True
+    return False
+
+
 def other_department(question: str, sentence: str) -> bool:
     """Does the sentence give its figure for another département than the one asked?
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.evidence import folded, has_evidence, term_pattern
+from assistant.evidence import dates_the_event, folded, has_evidence, term_pattern
 from assistant.query import QueryAnalysis, without_document_names
 from indexer.cleaning import fold
 from indexer.embeddings import Embedder
@@ -189,4 +189,7 @@ def evidence_boost(
     for i in pool:
         if np.isfinite(scores[i]) and has_evidence(chunks[i].text, analysis.kind, None, question):
             boost[i] = weights.evidence
+            if analysis.kind == "date" and dates_the_event(chunks[i].text, question):
+                # "publié le 31 octobre 2023" for "quand … a-t-il été publié ?"
+                boost[i] += weights.evidence
     return boost

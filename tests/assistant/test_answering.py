@@ -535,15 +535,18 @@ def test_retrieval_prefers_top_passages_holding_the_asked_kind_of_value():
         "Le projet régional de santé 2023-2028 compte 12 priorités.",
         "Le projet régional de santé a été publié le 31 octobre 2023.",
         "Publié le 2 mai 2024, hors du haut du classement.",
+        "Le projet régional de santé, en vigueur depuis novembre 2023, compte 12 axes.",
     ]
     chunks = [
         Chunk(id=f"d/p{i}", document_id="d", locator=("S",), text=t, order=i, section="d")
         for i, t in enumerate(texts)
     ]
     q = "À quelle date le projet régional de santé 2023-2028 a-t-il été publié ?"
-    scores = np.array([1.0, 0.95, 0.1])
-    boost = evidence_boost(chunks, scores, q, analyze_question(q), Weights(evidence_pool=2))
-    assert boost.tolist() == [0.0, pytest.approx(0.1), 0.0]  # "2023-2028" is the question's own
+    scores = np.array([1.0, 0.95, 0.1, 0.9])
+    boost = evidence_boost(chunks, scores, q, analyze_question(q), Weights(evidence_pool=3))
+    # "2023-2028" is the question's own; a date right after the asked event ("publié le
+    # 31 octobre 2023") counts twice, another date once.
+    assert boost.tolist() == [0.0, pytest.approx(0.2), 0.0, pytest.approx(0.1)]
     assert not evidence_boost(
         chunks, scores, "Qui porte le PRS ?", analyze_question("Qui porte le PRS ?"), Weights()
     ).any()
@@ -1226,3 +1229,14 @@ def test_a_place_named_earlier_in_the_same_section_situates_a_passage():
     # Nor is a paragraph of another section.
     elsewhere = _p(2, "bilan/autre/p3", nurses.text, locator="Bilan › Autre chantier")
     assert _answer(q, [opening, elsewhere]).abstained
+
+
+def test_a_date_right_after_the_asked_event_dates_it():
+    from assistant.evidence import dates_the_event
+
+    q = "À quelle date le projet régional de santé 2023-2028 a-t-il été publié ?"
+    assert dates_the_event("le projet régional de santé publié le 31 octobre 2023", q)
+    assert not dates_the_event("L'année 2023 s'est poursuivie par les travaux du PRS", q)
+    assert dates_the_event(
+        "une antenne ouverte en septembre 2024", "Quand l'antenne a-t-elle été ouverte ?"
+    )
