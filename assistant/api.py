@@ -243,11 +243,20 @@ class Assistant:
         parts = [p.text for p in split_question(asked)]
         parts = parts if len(parts) > 1 else []
         texts = [query, *(statement + p for p in parts)]
+        if statement:
+            texts.append(asked)
         with self._lock:
             vectors = dict(zip(texts, self.retriever.query_vectors(texts), strict=True))
         analysis, scores, expansions = self._score(
             query, documents, kinds, territories, vectors[query]
         )
+        if statement:
+            # The asking sentence alone weighs as much as the whole text: the statement's
+            # words ("la feuille de route prévoyait un projet à Lisieux") are context,
+            # the asking sentence's are what the answer must speak of.
+            scores = (
+                scores + self._score(asked, documents, kinds, territories, vectors[asked])[1]
+            ) / 2
         passages = self._passages(scores, max(10, k))
 
         def search(part: str) -> list[Passage]:

@@ -1240,3 +1240,15 @@ def test_a_date_right_after_the_asked_event_dates_it():
     assert dates_the_event(
         "une antenne ouverte en septembre 2024", "Quand l'antenne a-t-elle été ouverte ?"
     )
+
+
+def test_a_long_statement_does_not_drown_the_question_it_precedes(fake_assistant):
+    """The asking sentence weighs as much as the whole text in retrieval."""
+    statement = (
+        "Le bilan du Havre décrit longuement la maison des femmes, l'UAPED et les lits "
+        "PANDA du GHH, avec leurs équipes. "
+    )
+    crt = fake_assistant.ask(statement + "Combien l'ARS finance-t-elle chaque CRT ?")
+    assert "400.000 €" in crt.answer, crt.answer
+    emas = fake_assistant.ask(statement + "Quel organisme porte l'EMAS de Caen ?")
+    assert "ligue de l'enseignement" in emas.answer.lower(), emas.answer
