@@ -23,6 +23,7 @@ from assistant.evidence import (
     is_label_line,
     left_undecided,
     missing_names,
+    names_rated,
     names_role,
     new_bodies,
     new_numbers,
@@ -456,6 +457,8 @@ def rank_sentences(
                 # title ("CLS 2025-2029") does not date a sentence in 2025.
                 continue
             read = with_aliases(local, aliases)
+            if analysis.kind == "rate" and not names_rated(question, read):
+                continue  # "le taux d'obésité ?" — "un taux de passage aux urgences de 212.1"
             penalty = 0.0
             if missing_names(question, read, wide, situated=analysis.kind == "definition"):
                 # The question's name is elsewhere in the passage, and the sentence

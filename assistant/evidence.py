@@ -268,6 +268,37 @@ def count_unit(question: str) -> str | None:
     return terms[0] if terms else None
 
 
+_RATED = re.compile(
+    r"\b(?:taux|part|pourcentage|proportion|prevalence)\s+(?:de la |de l'|des |de |du |d')([\w-]+)"
+)
+
+
+def rated_noun(question: str) -> str | None:
+    """What a rate question measures: "le taux d'obésité des enfants" → "obes"."""
+    match = _RATED.search(fold(question))
+    terms = analyze(match.group(1)) if match else []
+    return terms[0] if terms else None
+
+
+def names_rated(question: str, text: str) -> bool:
+    """Does the text (a sentence with its heading) speak of what the rate measures?
+    "Quel est le taux d'obésité ?" is not answered by "taux de pauvreté de 15 %"."""
+    noun = rated_noun(question)
+    if noun is None or noun in _PEOPLE:
+        # "quelle proportion des mamans suivies a moins de 21 ans ?": a share of a
+        # population, which the documents name in their own words ("femmes", "mères").
+        return True
+    return any(_same_noun(noun, word) for word in analyze(text))
+
+
+_PEOPLE = frozenset(
+    analyze(
+        "personnes gens habitants patients mamans mères pères parents femmes hommes enfants "
+        "jeunes adolescents élèves étudiants familles français normands professionnels"
+    )
+)
+
+
 def unit_then_number(sentence: str, unit: str, question: str = "") -> bool:
     """Does "le nombre de <noun>" lead to a new number ("d'effections … 500 et 600")?"""
     asked = question_numbers(question)

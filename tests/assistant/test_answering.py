@@ -1252,3 +1252,26 @@ def test_a_long_statement_does_not_drown_the_question_it_precedes(fake_assistant
     assert "400.000 €" in crt.answer, crt.answer
     emas = fake_assistant.ask(statement + "Quel organisme porte l'EMAS de Caen ?")
     assert "ligue de l'enseignement" in emas.answer.lower(), emas.answer
+
+
+def test_a_rate_must_measure_what_the_question_rates():
+    passage = _p(
+        1,
+        "ptsm/p4/contexte/p10",
+        "Dans le Calvados, le taux de passage aux urgences pour tentative de suicide est "
+        "très élevé (212.1 pour 100 000 hab).",
+        locator="Priorité 4 › Contexte",
+    )
+    asked = "Quel est le taux de passage aux urgences pour tentative de suicide dans le Calvados ?"
+    assert "212.1" in _answer(asked, [passage]).text
+    other = "Quel est le taux d'hospitalisation en psychiatrie dans le Calvados ?"
+    assert _answer(other, [passage]).abstained
+    # A share of a population may name it in the documents' own words.
+    share = _p(
+        1,
+        "havre/hdj/p2",
+        "Activités : 45 dyades accueillies ; 25 % de femmes de moins de 21 ans.",
+        locator="HDJ mère-bébé du GHH",
+    )
+    q = "HDJ mère-bébé du GHH : quelle proportion des mamans suivies a moins de 21 ans ?"
+    assert "25 %" in _answer(q, [share]).text
