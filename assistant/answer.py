@@ -14,6 +14,7 @@ from functools import lru_cache
 from assistant.evidence import (
     REQUIRED_ROLES,
     about_an_earlier_one,
+    asks_person,
     competing_names,
     count_unit,
     defines,
@@ -23,6 +24,7 @@ from assistant.evidence import (
     is_label_line,
     left_undecided,
     missing_names,
+    names_person,
     names_rated,
     names_role,
     new_bodies,
@@ -457,6 +459,8 @@ def rank_sentences(
                 # title ("CLS 2025-2029") does not date a sentence in 2025.
                 continue
             read = with_aliases(local, aliases)
+            if asks_person(question) and not names_person(sentence):
+                continue  # "comment s'appelle le pédopsychiatre ?" — "un pédopsychiatre référent"
             if analysis.kind == "rate" and not names_rated(question, read):
                 continue  # "le taux d'obésité ?" — "un taux de passage aux urgences de 212.1"
             penalty = 0.0

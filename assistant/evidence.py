@@ -268,6 +268,29 @@ def count_unit(question: str) -> str | None:
     return terms[0] if terms else None
 
 
+# "Comment s'appelle la coordinatrice …", "quel est le nom du pédopsychiatre …": a
+# person's name is asked.
+_ASKS_PERSON = re.compile(
+    r"\b(?:comment s.appelle|quel est le nom d[eu']|qui est)\s*(?:le |la |l')?\s*"
+    r"(?:pedo)?(?:psychiatre|medecin|docteur|coordinat(?:eur|rice)|direct(?:eur|rice)|"
+    r"president|presidente|referent|referente|responsable|chef|chargee? de mission|"
+    r"infirmiere?|psychologue|prefet|maire|sous-prefet)\b"
+)
+_PERSON_NAME = re.compile(
+    r"\b(?:Dr|Docteur|Pr|Professeur|M\.|Mme|Monsieur|Madame)\.?\s+[A-ZÀ-Ý]"
+    r"|\b[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?\s+[A-ZÀ-Ý]{2,}(?:[\s-][A-ZÀ-Ý]{2,})*\b"
+)
+
+
+def asks_person(question: str) -> bool:
+    return bool(_ASKS_PERSON.search(fold(question)))
+
+
+def names_person(sentence: str) -> bool:
+    """Does the sentence give a person's name ("Dr Renou", "François AUBEY")?"""
+    return bool(_PERSON_NAME.search(sentence))
+
+
 _RATED = re.compile(
     r"\b(?:taux|part|pourcentage|proportion|prevalence)\s+(?:de la |de l'|des |de |du |d')([\w-]+)"
 )

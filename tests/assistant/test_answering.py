@@ -1275,3 +1275,25 @@ def test_a_rate_must_measure_what_the_question_rates():
     )
     q = "HDJ mère-bébé du GHH : quelle proportion des mamans suivies a moins de 21 ans ?"
     assert "25 %" in _answer(q, [share]).text
+
+
+def test_a_person_asked_by_name_needs_a_name_in_the_answer():
+    team = _p(
+        1,
+        "havre/uaped/p2",
+        "Equipe composée d'un pédopsychiatre référent, une psychologue, un secrétariat.",
+        locator="Bilan du Havre › UAPED du GHH",
+    )
+    q = "Comment s'appelle le pédopsychiatre référent de l'UAPED du GHH ?"
+    assert _answer(q, [team]).abstained
+    named = _p(
+        1,
+        "havre/uaped/p2",
+        "Le Dr Martin, pédopsychiatre référent de l'UAPED, anime une équipe de trois personnes.",
+        locator="Bilan du Havre › UAPED du GHH",
+    )
+    assert "Dr Martin" in _answer(q, [named]).text
+    # "Comment s'appelle l'équipe mobile …" asks a name, not a person's.
+    from assistant.evidence import asks_person
+
+    assert not asks_person("Comment s'appelle l'équipe mobile qui intervient à l'ASE ?")
