@@ -76,8 +76,9 @@ _COUNTED = re.compile(r"\s*(?:\([^)]*\)\s*)?([^\W\d_][\w'’-]*)")
 _NAMED_NUMBER = re.compile(r"(?:[A-Z][\w-]*|n°|#)\s*$")
 
 
-def counts(sentence: str, question: str) -> list[str]:
-    """New numbers that count something: "53 maraudes", not "Centre 15" nor "8h"."""
+def counts(sentence: str, question: str, nouns: frozenset[str] | None = None) -> list[str]:
+    """New numbers that count something: "53 maraudes", not "Centre 15" nor "8h" (with
+    `nouns`, only numbers of those analysed nouns)."""
     asked = question_numbers(question)
     stop = stopwords()
     out = []
@@ -93,7 +94,10 @@ def counts(sentence: str, question: str) -> list[str]:
             continue
         word = _COUNTED.match(sentence, match.end())
         if word and len(word.group(1)) >= 3 and fold(word.group(1)) not in stop:
-            out.append(number)
+            if nouns is None or any(
+                _same_noun(t, n) for t in analyze(word.group(1)) for n in nouns
+            ):
+                out.append(number)
     return out
 
 
@@ -124,6 +128,15 @@ _CONTACT_VALUE = re.compile(
 # Count nouns the documents often replace by a more specific one ("combien de
 # personnes" — "18 bénéficiaires", "113 dyades").
 _LOOSE_UNITS = frozenset(analyze("personnes gens individus professionnels structures fois"))
+# A head count of people, whatever noun the documents count them with.
+_HEADS = frozenset(analyze("personnes gens individus"))
+_PEOPLE_COUNTED = frozenset(
+    analyze(
+        "bénéficiaires usagers participants participations résidents victimes salariés "
+        "médecins infirmiers aidants seniors dyades adultes mineurs bébés nourrissons "
+        "accompagnés inscrits"
+    )
+)
 
 
 # Counts written in words ("six médecins salariés"). "un" is every article, "neuf" is
@@ -136,11 +149,36 @@ _NUMBER_WORDS = {
     )
     if w != "_"
 }
+_NUMBER_WORDS.update(
+    {
+        w: str(n)
+        for n, words in (
+            (10, "dizaine"),
+            (12, "douzaine"),
+            (15, "quinzaine"),
+            (20, "vingt vingtaine"),
+            (30, "trente trentaine"),
+            (40, "quarante quarantaine"),
+            (50, "cinquante cinquantaine"),
+            (60, "soixante soixantaine"),
+            (100, "cent centaine"),
+        )
+        for w in words.split()
+    }
+)
+# "une soixantaine de participants" counts about sixty.
 _NUMBER_WORD = re.compile(rf"\b({'|'.join(_NUMBER_WORDS)})\b", re.I)
 
 
+_ABOUT = re.compile(r"\b(\w+aine)s?\s+(?:de\s+|d['’])", re.I)
+
+
 def in_digits(text: str) -> str:
-    """The text with its counts written in words as digits: "six médecins" → "6 médecins"."""
+    """The text with its counts written in words as digits: "six médecins" → "6
+    médecins", "une soixantaine de participants" → "une 60 participants"."""
+    text = _ABOUT.sub(
+        lambda m: f"{m.group(1)} " if m.group(1).lower() in _NUMBER_WORDS else m.group(0), text
+    )
     return _NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1).lower()], text)
 
 
@@ -166,6 +204,11 @@ def has_evidence(sentence: str, kind: str, field: str | None = None, question: s
             label = plain.split(":", 1)[0] if is_label_line(sentence) else ""
             named = any(_same_noun(unit, word) for word in analyze(label))
             return named and bool(new_numbers(plain, question))
+        if unit in _HEADS:
+            # "combien de personnes ?" — "18 bénéficiaires", not "2 Centres Ressources".
+            return bool(counts(plain, question, _PEOPLE | _PEOPLE_COUNTED)) or (
+                is_label_line(sentence) and bool(new_numbers(plain, question))
+            )
         return bool(counts(plain, question)) or (
             is_label_line(sentence) and bool(new_numbers(plain, question))
         )

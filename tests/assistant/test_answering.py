@@ -1297,3 +1297,17 @@ def test_a_person_asked_by_name_needs_a_name_in_the_answer():
     from assistant.evidence import asks_person
 
     assert not asks_person("Comment s'appelle l'équipe mobile qui intervient à l'ASE ?")
+
+
+def test_a_head_count_counts_people_and_approximate_counts_count():
+    from assistant.evidence import has_evidence, in_digits
+
+    q = "Combien de personnes âgées le CRT de Lisieux accompagne-t-il ?"
+    assert not has_evidence(
+        "Dans le Calvados, 2 Centres Ressources Territoriaux ont été autorisés.", "count", None, q
+    )
+    assert has_evidence("Fin 2024, le CRT a accompagné 18 bénéficiaires.", "count", None, q)
+    assert in_digits("une soixantaine de participants") == "une 60 participants"
+    assert in_digits("une semaine de travail") == "une semaine de travail"
+    q = "Combien de personnes ont participé à la journée de travail ?"
+    assert has_evidence("Elle a réuni une soixantaine de participants.", "count", None, q)
