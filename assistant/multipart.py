@@ -34,7 +34,7 @@ _JOIN = re.compile(
 _OF = r"(d(?:e |['’]))"
 _COUNTS = re.compile(rf"\bcombien {_OF}(\w+)(?:, {_OF}(\w+))? et {_OF}(\w+(?: \w+)?)", re.I)
 _ASK_ONLY = re.compile(rf"^(?:{_ASK})$", re.I)
-_ASKS = re.compile(rf"\b{_ASK}\b|\bqui\b|\bque\b|\bqu['’]", re.I)
+_ASKS = re.compile(rf"\b{_ASK}\b|\bqui\b|\bque\b|\bquoi\b|\bqu['’]", re.I)
 _OTHER_ENTITY = re.compile(rf"^{_PRONOUN}(d.*)$", re.I)
 # The last "de …" complement of the first part: "… EMAS| de Lillebonne".
 _COMPLEMENT = re.compile(

@@ -1311,3 +1311,11 @@ def test_a_head_count_counts_people_and_approximate_counts_count():
     assert in_digits("une semaine de travail") == "une semaine de travail"
     q = "Combien de personnes ont participé à la journée de travail ?"
     assert has_evidence("Elle a réuni une soixantaine de participants.", "count", None, q)
+
+
+def test_a_spoken_what_does_it_mean_is_a_part_of_its_own():
+    from assistant.multipart import split_question
+
+    parts = split_question("EMER, ça veut dire quoi, et combien l'ARS prévoit-elle par équipe ?")
+    assert [p.analysis.kind for p in parts] == ["definition", "count"]
+    assert parts[0].text == "EMER, ça veut dire quoi"
