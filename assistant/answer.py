@@ -244,6 +244,18 @@ def analysed(text: str) -> frozenset[str]:
     return frozenset(analyze(text))
 
 
+def _counted_as(sentence: str, unit: str | None, aliases: Sequence[tuple[str, str]]) -> str:
+    """The sentence with the acronyms of the counted noun preceded by it: for "combien
+    de groupes d'entraide mutuelle ?", "4 GEM" reads "4 Groupe GEM"."""
+    if not unit:
+        return sentence
+    for term, expansion in aliases:
+        head = re.match(r"[\w-]+", expansion)
+        if head and analyze(head.group(0))[:1] == [unit]:
+            sentence = term_pattern(term).sub(f"{head.group(0)} {term}", sentence)
+    return sentence
+
+
 def with_aliases(text: str, aliases: Sequence[tuple[str, str]]) -> str:
     """The text with the other name of each glossary term it uses (GBG ↔ Good Behavior Game)."""
     if not aliases:
@@ -283,8 +295,9 @@ def _kind_bonus(
             bonus += 0.3  # "un partenariat entre l'ARS, la DDETS et le SPIP"
     elif kind == "count":
         unit = cues.get("unit")
+        counted = _counted_as(sentence, unit, cues.get("aliases", ()))  # type: ignore[arg-type]
         if isinstance(unit, str) and unit_near_number(
-            in_digits(sentence), unit, in_digits(question)
+            in_digits(counted), unit, in_digits(question)
         ):
             bonus += 1.0  # "combien de maraudes" → "53 maraudes"
         elif unit is None and new_numbers(sentence, question):
@@ -389,6 +402,7 @@ def rank_sentences(
         roles = [v for v in cues["verbs"] if v in REQUIRED_ROLES]  # type: ignore[union-attr]
     if analysis.kind == "count":
         cues["unit"] = count_unit(question)
+        cues["aliases"] = tuple(aliases)
     if analysis.kind == "list" and asks_composition(question):
         cues["team"] = True
     if analysis.kind == "definition":
@@ -422,7 +436,12 @@ def rank_sentences(
         for i, sentence in enumerate(sentences):
             if sentence.rstrip().endswith("?"):
                 continue  # "Une mutuelle territorialisée, c'est quoi ?" asks, it does not say
-            if not has_evidence(sentence, analysis.kind, field, topic or question):
+            if not has_evidence(
+                _counted_as(sentence, cues.get("unit"), aliases),  # type: ignore[arg-type]
+                analysis.kind,
+                field,
+                topic or question,
+            ):
                 continue
             role = analysis.kind == "who" and _holds_role(question, sentence, field, cues)
             if roles and not role:

@@ -1319,3 +1319,17 @@ def test_a_spoken_what_does_it_mean_is_a_part_of_its_own():
     parts = split_question("EMER, ça veut dire quoi, et combien l'ARS prévoit-elle par équipe ?")
     assert [p.analysis.kind for p in parts] == ["definition", "count"]
     assert parts[0].text == "EMER, ça veut dire quoi"
+
+
+def test_an_acronym_counts_as_the_noun_it_abbreviates():
+    """'combien de groupes d'entraide mutuelle ?' — '4 GEM « handicap psychique »'."""
+    gem = _p(
+        1,
+        "ptsm/p5/contexte/p3",
+        "Le département du Calvados compte 4 GEM « handicap psychique » et un GEM « TSA ».",
+        locator="Priorité 5 › Contexte",
+    )
+    q = "Combien de groupes d'entraide mutuelle « handicap psychique » compte le Calvados ?"
+    aliases = [("GEM", "Groupe d'Entraide Mutuelle")]
+    assert "4 GEM" in _answer(q, [gem], aliases=aliases).text
+    assert _answer(q, [gem]).abstained  # without the glossary, "GEM" counts no groups
