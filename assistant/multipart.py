@@ -26,7 +26,11 @@ _PRONOUN = r"(?:(?:pour|à|a|de|dans|sur)\s+)?(?:celle|celui|celles|ceux)\s+"
 # "… et quand", "…, et avec quel financement", "…, et ça fait combien d'ETP".
 _JOIN = re.compile(
     rf",?\s+et\s+(?=(?:[\w'’-]+\s+){{0,3}}?(?:{_ASK})\b|(?:selon|d'après|d’après|dans)\s|"
-    rf"{_PRONOUN}d)",
+    rf"{_PRONOUN}d)"
+    # "…, et qui est l'association gestionnaire ?": after a pause, "qui" asks again
+    # (without one it may be relative: "les structures qui accueillent et qui
+    # financent"); "…, et qui l'avait recruté ?" asks of the first part's answer.
+    r"|,\s+et\s+(?=qui\s(?!l['’]|le\s|la\s|les\s|lui\s|leur\s))",
     re.I,
 )
 # "combien d'enjeux et d'objectifs opérationnels", "combien de priorités, d'enjeux et

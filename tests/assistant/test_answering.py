@@ -1333,3 +1333,16 @@ def test_an_acronym_counts_as_the_noun_it_abbreviates():
     aliases = [("GEM", "Groupe d'Entraide Mutuelle")]
     assert "4 GEM" in _answer(q, [gem], aliases=aliases).text
     assert _answer(q, [gem]).abstained  # without the glossary, "GEM" counts no groups
+
+
+def test_and_who_after_a_pause_asks_a_second_thing():
+    from assistant.multipart import split_question
+
+    q = "Le GEM de Fécamp : quelle association en est le parrain, et qui est l'association gestionnaire ?"
+    assert [p.analysis.kind for p in split_question(q)] == ["who", "other"]
+    # "qui l'avait recruté" asks of the first part's answer; a relative "qui" asks nothing.
+    for q in (
+        "Quel cabinet a évalué le premier CLS, et qui l'avait recruté ?",
+        "Quelles structures accueillent les jeunes et qui financent les séjours ?",
+    ):
+        assert len(split_question(q)) == 1, q
