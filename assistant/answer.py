@@ -344,6 +344,18 @@ def _kind_bonus(
             bonus += 0.2
         if cues.get("team") and members(sentence) >= 2:
             bonus += 1.2  # "composée d'une éducatrice spécialisée, … d'orthophoniste"
+    # A document's year ("la feuille de route 2024", "le bilan 2025") dates no event.
+    asked = re.sub(
+        r"\b(?:bilans?|feuilles? de route|fdr|ptsm|cls|contrat local de sante|prs|"
+        r"projet regional de sante)(?: du calvados| du havre| de lisieux)?\s+(?:de )?20\d\d",
+        " ",
+        fold(question),
+    )
+    years = set(re.findall(r"(?<![\d-])20[0-3]\d(?![\d-])", asked))
+    if years and years & set(re.findall(r"(?<![\d-])20[0-3]\d(?![\d-])", sentence)):
+        # "quel GEM a été créé en 2024 ?" — "Création en avril 2024 de l'association …":
+        # the year asked, in the sentence itself rather than only in its heading.
+        bonus += 0.3
     return bonus
 
 

@@ -1346,3 +1346,31 @@ def test_and_who_after_a_pause_asks_a_second_thing():
         "Quelles structures accueillent les jeunes et qui financent les séjours ?",
     ):
         assert len(split_question(q)) == 1, q
+
+
+def test_the_year_asked_in_the_sentence_itself_is_preferred():
+    doc = "Feuille de route territoriale du Havre — bilan 2024"
+    loc = "Améliorer la santé mentale › Chantier : Conforter l'approche territoriale"
+    about = Passage(
+        1,
+        "havre/gem/p1",
+        doc,
+        "havre",
+        loc,
+        None,
+        "Le GEM constitue également un lieu de rencontre des partenaires du territoire.",
+        0.9,
+    )
+    created = Passage(
+        2,
+        "havre/gem/p3",
+        doc,
+        "havre",
+        loc,
+        None,
+        "Création en avril 2024 de l'association « GEM a por'T de mains » à Fécamp.",
+        0.85,
+    )
+    q = "Quel GEM a été créé en 2024 sur le territoire du Havre ?"
+    result = _answer(q, [about, created])
+    assert result.text.startswith("Création en avril 2024"), result.text
