@@ -22,6 +22,7 @@ SPLITS = (
     "holdout5",
     "holdout6",
     "holdout7",
+    "holdout8",
 )
 KINDS = (
     "who",

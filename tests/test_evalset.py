@@ -35,6 +35,7 @@ def test_set_size_spread_and_split():
         "holdout5",
         "holdout6",
         "holdout7",
+        "holdout8",
     }
 
 
