@@ -127,6 +127,10 @@ _CONTACT_VALUE = re.compile(
 
 # Count nouns the documents often replace by a more specific one ("combien de
 # personnes" — "18 bénéficiaires", "113 dyades").
+_DURATION = frozenset(analyze("temps durée délai"))
+_DURATION_VALUE = re.compile(
+    r"\b\d+(?:[.,]\d+)?\s*(?:ans?|années?|mois|semaines?|jours?|heures?|minutes?)\b", re.I
+)
 _LOOSE_UNITS = frozenset(analyze("personnes gens individus professionnels structures fois"))
 # A head count of people, whatever noun the documents count them with.
 _HEADS = frozenset(analyze("personnes gens individus"))
@@ -194,6 +198,9 @@ def has_evidence(sentence: str, kind: str, field: str | None = None, question: s
         plain = in_digits(_TIME.sub(" ", _AMOUNT.sub(" ", sentence)))
         question = in_digits(question)
         unit = count_unit(question)
+        if unit in _DURATION:
+            # "combien de temps a-t-on ?" — "dans un délai de 6 mois"
+            return bool(_DURATION_VALUE.search(plain))
         if unit and unit_then_number(plain, unit, question):
             return True  # "Le nombre d'effections … (entre 500 et 600 par mois)"
         if unit and unit not in _LOOSE_UNITS:
@@ -315,7 +322,7 @@ def count_unit(question: str) -> str | None:
 # person's name is asked.
 _ASKS_PERSON = re.compile(
     r"\b(?:comment s.appelle|quel est le nom d[eu']|qui est)\s*(?:le |la |l')?\s*"
-    r"(?:pedo)?(?:psychiatre|medecin|docteur|coordinat(?:eur|rice)|direct(?:eur|rice)|"
+    r"(?:pedo)?(?:psychiatre|medecin|docteur|coord(?:in|onn)at(?:eur|rice)|direct(?:eur|rice)|"
     r"president|presidente|referent|referente|responsable|chef|chargee? de mission|"
     r"infirmiere?|psychologue|prefet|maire|sous-prefet)\b"
 )
@@ -634,7 +641,7 @@ _ANY_YEAR = re.compile(r"(?<![\d.])(?<!\d\s)20[1-3]\d(?!\d)(?!\s\d{3}\b)")
 
 
 _MONTH = re.compile(rf"\b({_FOLDED_MONTHS})\b")
-_YEAR_RANGE = re.compile(r"\b(20[0-3]\d)\s?[-–/]\s?(20[0-3]\d)\b")
+_YEAR_RANGE = re.compile(r"\b(20[0-3]\d)\s?(?:[-–/]|et|à|a)\s?(20[0-3]\d)\b")
 
 
 def without_periods(text: str) -> str:
@@ -651,7 +658,7 @@ def other_year(question: str, local: str, sentence: str, intro: str = "") -> boo
     asked one (in itself or its heading), may answer, unless `intro`, the line ending
     in ":" its list item belongs to ("En 2024 :"), dates it in another year.
     """
-    asked = set(_SINGLE_YEAR.findall(question))
+    asked = set(_SINGLE_YEAR.findall(without_periods(question)))
     own = re.sub(r"\([^)]*\)", " ", sentence)  # "53 maraudes (42 en 2023)": a comparison
     own = re.sub(r"\bcontre \d[^.;]*", " ", own)  # "76 victimes, contre 89 en 2023"
     months = set(_MONTH.findall(fold(question)))
@@ -660,9 +667,10 @@ def other_year(question: str, local: str, sentence: str, intro: str = "") -> boo
         named = set(_MONTH.findall(fold(own)))
         if named and not months & named:
             return True
-    if asked and not asked & set(_SINGLE_YEAR.findall(local)):
+    if asked and not asked & set(_SINGLE_YEAR.findall(without_periods(local))):
         # "sur la seule année 2024 ?" is not answered by "lits pandas (2021 – 2024) :
-        # 113 dyades", a total over a period that ends in it.
+        # 113 dyades" nor "entre 2022 et 2024, plus de 1 000 téléconsultations", a total
+        # over a period that ends in it.
         for start, end in _YEAR_RANGE.findall(sentence):
             if any(int(start) <= int(year) <= int(end) for year in asked):
                 return True

@@ -1374,3 +1374,18 @@ def test_the_year_asked_in_the_sentence_itself_is_preferred():
     q = "Quel GEM a été créé en 2024 sur le territoire du Havre ?"
     result = _answer(q, [about, created])
     assert result.text.startswith("Création en avril 2024"), result.text
+
+
+def test_durations_periods_in_words_and_the_coordonnateur():
+    from assistant.evidence import asks_person, has_evidence, other_year
+
+    q = "En cas de litige, combien de temps a-t-on pour trouver une solution à l'amiable ?"
+    line = "Une solution amiable sera envisagée dans un délai de 6 mois suite à la saisine."
+    assert has_evidence(line, "count", None, q)
+    assert not has_evidence("Les parties saisissent le conciliateur.", "count", None, q)
+    # "entre 2022 et 2024" is a period, like "2022-2024".
+    total = "Entre 2022 et 2024, les dispositifs ont permis plus de 1 000 téléconsultations."
+    assert other_year("Combien de téléconsultations sur la seule année 2024 ?", total, total)
+    assert not other_year("Combien de téléconsultations entre 2022 et 2024 ?", total, total)
+    assert asks_person("Comment s'appelle le coordonnateur du PTSM ?")
+    assert asks_person("Comment s'appelle la coordinatrice du RTPS ?")
