@@ -256,6 +256,25 @@ def _counted_as(sentence: str, unit: str | None, aliases: Sequence[tuple[str, st
     return sentence
 
 
+def with_acronyms(question: str, aliases: Sequence[tuple[str, str]]) -> str:
+    """The question with each glossary expansion it spells out replaced by its acronym
+    ("le centre ressources territorial de Lisieux" → "le CRT de Lisieux")."""
+    for term, expansion in aliases:
+        if term_pattern(term).search(question):
+            continue
+        stems = analyze(expansion)
+        words = [
+            (m.start(), m.end(), analyze(m.group(0))) for m in re.finditer(r"[\w'’-]+", question)
+        ]
+        words = [(a, b, t[0]) for a, b, t in words if t]
+        for i in range(len(words) - len(stems) + 1):
+            if stems and [w[2] for w in words[i : i + len(stems)]] == stems:
+                start, end = words[i][0], words[i + len(stems) - 1][1]
+                question = f"{question[:start]}{term}{question[end:]}"
+                break
+    return question
+
+
 def with_aliases(text: str, aliases: Sequence[tuple[str, str]]) -> str:
     """The text with the other name of each glossary term it uses (GBG ↔ Good Behavior Game)."""
     if not aliases:
@@ -423,6 +442,9 @@ def rank_sentences(
         defined += [t for term, _ in aliases for t in analyze(term)]
         cues["defined"] = tuple(defined)
         cues["expansions"] = tuple((term, fold(expansion)) for term, expansion in aliases)
+    # "le centre ressources territorial de Lisieux" is "le CRT de Lisieux" for the
+    # check that a sentence on "le CRT" speaks of that CRT.
+    abbreviated = with_acronyms(question, aliases)
     candidates = []
     for rank, passage in enumerate(passages):
         field = fields.get(passage.id)
@@ -476,7 +498,7 @@ def rank_sentences(
             local = f"{head} {before} {sentence}"
             if left_undecided(question, sentence):
                 continue  # "quel territoire ?" — "un second territoire à identifier"
-            if refers_to_another(question, f"{before_text} {' '.join(sentences[:i])}", sentence):
+            if refers_to_another(abbreviated, f"{before_text} {' '.join(sentences[:i])}", sentence):
                 continue  # "le CRT a accompagné 18 bénéficiaires", after "le CRT de Dozulé"
             if other_department(question, sentence):
                 continue  # "… du Calvados ?" — "91% de la population de la seine Maritime"

@@ -85,6 +85,18 @@ def structure_boost(
     return boost
 
 
+def spelled_out(expansion: str, question: str, question_folded: str | None = None) -> bool:
+    """Does the question spell out a glossary expansion, word for word or stem for stem
+    ("centre ressources territorial" for "Centre de Ressources Territorial")?"""
+    if folded(expansion) in (question_folded or folded(question)):
+        return True
+    stems = analyze(expansion)
+    if len(stems) < 3:
+        return False
+    asked = analyze(question)
+    return any(asked[i : i + len(stems)] == stems for i in range(len(asked) - len(stems) + 1))
+
+
 def expand_query(question: str, glossary: Sequence[dict]) -> tuple[str, list[tuple[str, str]]]:
     """The question plus glossary expansions of its acronyms (and acronyms of expansions)."""
     question_folded = fold(question)
@@ -97,7 +109,7 @@ def expand_query(question: str, glossary: Sequence[dict]) -> tuple[str, list[tup
             if expansions:
                 extra.append(expansions[0])
                 found.append((term, expansions[0]))
-        elif any(len(e) > 12 and folded(e) in question_folded for e in expansions):
+        elif any(len(e) > 12 and spelled_out(e, question, question_folded) for e in expansions):
             extra.append(term)
             found.append((term, expansions[0]))
     expanded = question if not extra else f"{question} ({'; '.join(extra)})"

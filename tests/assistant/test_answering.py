@@ -1389,3 +1389,26 @@ def test_durations_periods_in_words_and_the_coordonnateur():
     assert not other_year("Combien de téléconsultations entre 2022 et 2024 ?", total, total)
     assert asks_person("Comment s'appelle le coordonnateur du PTSM ?")
     assert asks_person("Comment s'appelle la coordinatrice du RTPS ?")
+
+
+def test_a_spelled_out_name_is_read_as_its_acronym():
+    from assistant.answer import with_acronyms
+    from assistant.retrieval import expand_query, spelled_out
+
+    expansion = "Centre de Ressources Territorial"
+    q = "Combien de bénéficiaires le centre ressources territorial de Lisieux a-t-il accompagnés ?"
+    assert spelled_out(expansion, q)
+    assert not spelled_out(expansion, "Combien de centres de santé à Lisieux ?")
+    glossary = [{"term": "CRT", "expansions": [expansion]}]
+    assert expand_query(q, glossary)[1] == [("CRT", expansion)]
+    aliases = [("CRT", expansion)]
+    assert "le CRT de Lisieux" in with_acronyms(q, aliases)
+    # "le CRT a accompagné 18 bénéficiaires" after "le CRT de Dozulé" is Dozulé's.
+    dozule = _p(
+        1,
+        "bilan/crt/p5",
+        "Actif depuis juin 2024, le CRT de Dozulé s'est fortement mobilisé. Fin 2024, le CRT a "
+        "accompagné 18 bénéficiaires.",
+        locator="Bilan › Centres Ressources Territoriaux à Dozulé et à Lisieux",
+    )
+    assert _answer(q, [dozule], aliases=aliases).abstained
