@@ -295,6 +295,16 @@ _PLACE = re.compile(
 )
 
 
+_ASKED_ROLE = re.compile(r"\bqui (?:est|sont|etait|etaient) (?:le |la |les |l')(\w{4,})")
+
+
+def _names_asked_role(question: str, sentence: str) -> bool:
+    """Does the sentence name the role a "qui est le <rôle> …" question asks?"""
+    match = _ASKED_ROLE.search(fold(question))
+    role = analyze(match.group(1)) if match else []
+    return bool(role) and any(t.startswith(role[0][:5]) for t in analyze(sentence))
+
+
 def _kind_bonus(
     question: str, kind: str, sentence: str, field: str | None, cues: Mapping[str, object]
 ) -> float:
@@ -312,6 +322,8 @@ def _kind_bonus(
             bonus += 0.3
         if wants_partners and re.search(r"\bpartena(?:ire|riat)", sentence, re.I):
             bonus += 0.3  # "un partenariat entre l'ARS, la DDETS et le SPIP"
+        if _names_asked_role(question, sentence):
+            bonus += 0.6  # "qui est le parrain du GEM ?" — "soutenu par un parrain, l'UNAFAM"
     elif kind == "count":
         unit = cues.get("unit")
         counted = _counted_as(sentence, unit, cues.get("aliases", ()))  # type: ignore[arg-type]

@@ -1412,3 +1412,18 @@ def test_a_spelled_out_name_is_read_as_its_acronym():
         locator="Bilan › Centres Ressources Territoriaux à Dozulé et à Lisieux",
     )
     assert _answer(q, [dozule], aliases=aliases).abstained
+
+
+def test_who_is_the_role_prefers_the_sentence_naming_that_role():
+    loc = "Bilan du Havre › GEM de Fécamp"
+    created = _p(
+        1,
+        "havre/gem/p3",
+        "Création en avril 2024 de l'association « GEM a por'T de mains » à Fécamp.",
+        locator=loc,
+    )
+    sponsor = _p(
+        2, "havre/gem/p4", "LE GEM est soutenu par un parrain, l'association UNAFAM.", locator=loc
+    )
+    q = "Qui est le parrain du GEM « a por'T de mains » de Fécamp ?"
+    assert _answer(q, [created, sponsor]).text.startswith("LE GEM est soutenu par un parrain")
