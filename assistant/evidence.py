@@ -76,9 +76,9 @@ _COUNTED = re.compile(r"\s*(?:\([^)]*\)\s*)?([^\W\d_][\w'’-]*)")
 _NAMED_NUMBER = re.compile(r"(?:[A-Z][\w-]*|n°|#)\s*$")
 
 
-def counts(sentence: str, question: str, nouns: frozenset[str] | None = None) -> list[str]:
-    """New numbers that count something: "53 maraudes", not "Centre 15" nor "8h" (with
-    `nouns`, only numbers of those analysed nouns)."""
+def counts(sentence: str, question: str, things: frozenset[str] = frozenset()) -> list[str]:
+    """New numbers that count something: "53 maraudes", not "Centre 15" nor "8h" (nor,
+    with `things`, a number of those analysed nouns)."""
     asked = question_numbers(question)
     stop = stopwords()
     out = []
@@ -94,9 +94,7 @@ def counts(sentence: str, question: str, nouns: frozenset[str] | None = None) ->
             continue
         word = _COUNTED.match(sentence, match.end())
         if word and len(word.group(1)) >= 3 and fold(word.group(1)) not in stop:
-            if nouns is None or any(
-                _same_noun(t, n) for t in analyze(word.group(1)) for n in nouns
-            ):
+            if not any(_same_noun(t, n) for t in analyze(word.group(1)) for n in things):
                 out.append(number)
     return out
 
@@ -134,11 +132,12 @@ _DURATION_VALUE = re.compile(
 _LOOSE_UNITS = frozenset(analyze("personnes gens individus professionnels structures fois"))
 # A head count of people, whatever noun the documents count them with.
 _HEADS = frozenset(analyze("personnes gens individus"))
-_PEOPLE_COUNTED = frozenset(
+# What a head count is not a number of: places, beds, sites, bodies, plans, money, time.
+_NOT_PEOPLE = frozenset(
     analyze(
-        "bénéficiaires usagers participants participations résidents victimes salariés "
-        "médecins infirmiers aidants seniors dyades adultes mineurs bébés nourrissons "
-        "accompagnés inscrits"
+        "centres structures établissements places lits sites communes projets actions fiches "
+        "dispositifs équipes services associations organisations institutions groupes "
+        "euros heures jours semaines mois ans années fois consultations appels"
     )
 )
 
@@ -213,7 +212,7 @@ def has_evidence(sentence: str, kind: str, field: str | None = None, question: s
             return named and bool(new_numbers(plain, question))
         if unit in _HEADS:
             # "combien de personnes ?" — "18 bénéficiaires", not "2 Centres Ressources".
-            return bool(counts(plain, question, _PEOPLE | _PEOPLE_COUNTED)) or (
+            return bool(counts(plain, question, _NOT_PEOPLE)) or (
                 is_label_line(sentence) and bool(new_numbers(plain, question))
             )
         return bool(counts(plain, question)) or (

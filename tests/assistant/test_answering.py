@@ -1307,6 +1307,9 @@ def test_a_head_count_counts_people_and_approximate_counts_count():
         "Dans le Calvados, 2 Centres Ressources Territoriaux ont été autorisés.", "count", None, q
     )
     assert has_evidence("Fin 2024, le CRT a accompagné 18 bénéficiaires.", "count", None, q)
+    # Whatever the documents count people with: "entre 1100 et 1400 inclusions".
+    vigilans = "Chaque année entre 1100 et 1400 inclusions dans le dispositif ont été réalisées."
+    assert has_evidence(vigilans, "count", None, "Combien de personnes entrent dans VigilanS ?")
     assert in_digits("une soixantaine de participants") == "une 60 participants"
     assert in_digits("une semaine de travail") == "une semaine de travail"
     q = "Combien de personnes ont participé à la journée de travail ?"
