@@ -573,6 +573,13 @@ def _list_intro(sentences: Sequence[str], index: int, before_text: str = "") -> 
     return before_text if before_text.rstrip().endswith(":") else ""
 
 
+_GOES_ON = re.compile(
+    r"^\s*(?:[-–]\s*)?(?:et\s+)?(?:vien(?:nen)?t ensuite|ensuite|puis|enfin|"
+    r"en (?:deuxième|second|troisième) (?:lieu|place)|arrivent ensuite)\b",
+    re.I,
+)
+
+
 def _related(a: str, b: str) -> bool:
     """Are two passages in one part of a document: the same section, or one's section
     inside the other's ("…/uaped-havre/bilan" and "…/uaped-havre")?"""
@@ -706,6 +713,14 @@ def compose(
         picked.append((top[c.rank], c.sentence))
         if c.sentence.rstrip().endswith(":"):
             picked.extend((top[c.rank], item) for _, item in _list_tail(top[c.rank], c.index))
+        elif analysis.kind == "list":
+            # "Parmi les principaux postes, il y a l'achat de médicaments … Viennent
+            # ensuite les dispositifs médicaux …": the list goes on in the next sentences.
+            following = split_sentences(top[c.rank].text)[c.index + 1 :]
+            for sentence in following:
+                if not _GOES_ON.match(sentence):
+                    break
+                picked.append((top[c.rank], sentence))
     seen: set[tuple[str, str]] = set()
     unique = []
     for p, s in picked:

@@ -482,9 +482,10 @@ def situating_names(question: str) -> list[str]:
 
 
 def names_in(name: str, words: frozenset[str] | set[str]) -> bool:
-    """Does a set of folded words hold the name (by its first five letters)?"""
-    stem = fold(name).strip("'-")[:5]
-    return any(w.startswith(stem) for w in words)
+    """Does a set of folded words hold the name (by its first five letters)? A
+    hyphenated name ("Eco-soins", "Saint-Lô") is held when each of its parts is."""
+    parts = [p[:5] for p in re.split(r"[-'’]", fold(name)) if p]
+    return bool(parts) and all(any(w.startswith(p) for w in words) for p in parts)
 
 
 _FOLDED_MONTHS = (

@@ -1430,3 +1430,22 @@ def test_who_is_the_role_prefers_the_sentence_naming_that_role():
     )
     q = "Qui est le parrain du GEM « a por'T de mains » de Fécamp ?"
     assert _answer(q, [created, sponsor]).text.startswith("LE GEM est soutenu par un parrain")
+
+
+def test_a_hyphenated_name_and_a_list_that_goes_on_in_the_next_sentences():
+    from assistant.evidence import names_in
+
+    assert names_in("Eco-soins", {"fiche", "eco", "soins"})
+    assert not names_in("Eco-soins", {"eco", "responsable"})
+    passage = _p(
+        1,
+        "cls/fa-6.3/contexte/p4",
+        "Parmi les principaux postes d'émissions, il y a l'achat de médicaments (33 % des "
+        "émissions). Viennent ensuite les dispositifs médicaux (22 % des émissions) - et en "
+        "troisième place les transports d'usagers (16 % des émissions). Des pistes existent.",
+        locator="Axe 6 › Fiche action 6.3 « Éco-soins » › Éléments de contexte",
+    )
+    q = "Quels sont les principaux postes d'émissions du secteur de la santé dans la fiche Eco-soins ?"
+    text = _answer(q, [passage]).text
+    assert "médicaments" in text and "dispositifs médicaux" in text and "transports" in text, text
+    assert "Des pistes" not in text
