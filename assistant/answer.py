@@ -18,6 +18,7 @@ from assistant.evidence import (
     competing_names,
     count_unit,
     defines,
+    event_years,
     folded,
     has_evidence,
     in_digits,
@@ -27,6 +28,7 @@ from assistant.evidence import (
     names_person,
     names_rated,
     names_role,
+    names_year,
     new_bodies,
     new_numbers,
     other_department,
@@ -36,6 +38,7 @@ from assistant.evidence import (
     role_label,
     role_verbs,
     situating_names,
+    spelled_span,
     term_pattern,
     unit_near_number,
     without_periods,
@@ -260,18 +263,9 @@ def with_acronyms(question: str, aliases: Sequence[tuple[str, str]]) -> str:
     """The question with each glossary expansion it spells out replaced by its acronym
     ("le centre ressources territorial de Lisieux" → "le CRT de Lisieux")."""
     for term, expansion in aliases:
-        if term_pattern(term).search(question):
-            continue
-        stems = analyze(expansion)
-        words = [
-            (m.start(), m.end(), analyze(m.group(0))) for m in re.finditer(r"[\w'’-]+", question)
-        ]
-        words = [(a, b, t[0]) for a, b, t in words if t]
-        for i in range(len(words) - len(stems) + 1):
-            if stems and [w[2] for w in words[i : i + len(stems)]] == stems:
-                start, end = words[i][0], words[i + len(stems) - 1][1]
-                question = f"{question[:start]}{term}{question[end:]}"
-                break
+        span = None if term_pattern(term).search(question) else spelled_span(expansion, question)
+        if span:
+            question = f"{question[: span[0]]}{term}{question[span[1] :]}"
     return question
 
 
@@ -298,11 +292,11 @@ _PLACE = re.compile(
 _ASKED_ROLE = re.compile(r"\bqui (?:est|sont|etait|etaient) (?:le |la |les |l')(\w{4,})")
 
 
-def _names_asked_role(question: str, sentence: str) -> bool:
-    """Does the sentence name the role a "qui est le <rôle> …" question asks?"""
+def _asked_role(question: str) -> str | None:
+    """The role a "qui est le <rôle> …" question asks, as a stem prefix ("parra")."""
     match = _ASKED_ROLE.search(fold(question))
     role = analyze(match.group(1)) if match else []
-    return bool(role) and any(t.startswith(role[0][:5]) for t in analyze(sentence))
+    return role[0][:5] if role else None
 
 
 def _kind_bonus(
@@ -322,7 +316,8 @@ def _kind_bonus(
             bonus += 0.3
         if wants_partners and re.search(r"\bpartena(?:ire|riat)", sentence, re.I):
             bonus += 0.3  # "un partenariat entre l'ARS, la DDETS et le SPIP"
-        if _names_asked_role(question, sentence):
+        role = cues.get("role")
+        if isinstance(role, str) and any(t.startswith(role) for t in analyze(sentence)):
             bonus += 0.6  # "qui est le parrain du GEM ?" — "soutenu par un parrain, l'UNAFAM"
     elif kind == "count":
         unit = cues.get("unit")
@@ -375,15 +370,7 @@ def _kind_bonus(
             bonus += 0.2
         if cues.get("team") and members(sentence) >= 2:
             bonus += 1.2  # "composée d'une éducatrice spécialisée, … d'orthophoniste"
-    # A document's year ("la feuille de route 2024", "le bilan 2025") dates no event.
-    asked = re.sub(
-        r"\b(?:bilans?|feuilles? de route|fdr|ptsm|cls|contrat local de sante|prs|"
-        r"projet regional de sante)(?: du calvados| du havre| de lisieux)?\s+(?:de )?20\d\d",
-        " ",
-        fold(question),
-    )
-    years = set(re.findall(r"(?<![\d-])20[0-3]\d(?![\d-])", asked))
-    if years and years & set(re.findall(r"(?<![\d-])20[0-3]\d(?![\d-])", sentence)):
+    if names_year(sentence, event_years(question)):
         # "quel GEM a été créé en 2024 ?" — "Création en avril 2024 de l'association …":
         # the year asked, in the sentence itself rather than only in its heading.
         bonus += 0.3
@@ -442,6 +429,7 @@ def rank_sentences(
     roles: list[str] = []
     if analysis.kind == "who":
         cues["verbs"] = role_verbs(question)
+        cues["role"] = _asked_role(question)
         roles = [v for v in cues["verbs"] if v in REQUIRED_ROLES]  # type: ignore[union-attr]
     if analysis.kind == "count":
         cues["unit"] = count_unit(question)

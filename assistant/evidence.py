@@ -123,12 +123,13 @@ _CONTACT_VALUE = re.compile(
 )
 
 
-# Count nouns the documents often replace by a more specific one ("combien de
-# personnes" — "18 bénéficiaires", "113 dyades").
+# "combien de temps" asks a duration.
 _DURATION = frozenset(analyze("temps durée délai"))
 _DURATION_VALUE = re.compile(
     r"\b\d+(?:[.,]\d+)?\s*(?:ans?|années?|mois|semaines?|jours?|heures?|minutes?)\b", re.I
 )
+# Count nouns the documents often replace by a more specific one ("combien de
+# personnes" — "18 bénéficiaires", "113 dyades").
 _LOOSE_UNITS = frozenset(analyze("personnes gens individus professionnels structures fois"))
 # A head count of people, whatever noun the documents count them with.
 _HEADS = frozenset(analyze("personnes gens individus"))
@@ -331,6 +332,7 @@ _PERSON_NAME = re.compile(
 )
 
 
+@lru_cache(maxsize=512)
 def asks_person(question: str) -> bool:
     return bool(_ASKS_PERSON.search(fold(question)))
 
@@ -345,6 +347,7 @@ _RATED = re.compile(
 )
 
 
+@lru_cache(maxsize=512)
 def rated_noun(question: str) -> str | None:
     """What a rate question measures: "le taux d'obésité des enfants" → "obes"."""
     match = _RATED.search(fold(question))
@@ -452,6 +455,38 @@ def folded(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
+def _terms(text: str) -> tuple[str, ...]:
+    """The analysed terms of a glossary expansion (cached: read for every question)."""
+    return tuple(analyze(text))
+
+
+@lru_cache(maxsize=1024)
+def _term_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    """The analysed terms of a text with the span of the word each comes from."""
+    return tuple(
+        (m.start(), m.end(), term)
+        for m in re.finditer(r"[\w'’-]+", text)
+        for term in analyze(m.group(0))
+    )
+
+
+def spelled_span(expansion: str, text: str, min_terms: int = 1) -> tuple[int, int] | None:
+    """Where the text spells out a glossary expansion term for term, or None:
+    "centre ressources territorial" spells "Centre de Ressources Territorial"."""
+    terms = _terms(expansion)
+    if len(terms) < min_terms:
+        return None
+    spans = _term_spans(text)
+    found = [term for _, _, term in spans]
+    if terms[0] not in found:
+        return None
+    for i in range(len(found) - len(terms) + 1):
+        if tuple(found[i : i + len(terms)]) == terms:
+            return spans[i][0], spans[i + len(terms) - 1][1]
+    return None
+
+
+@lru_cache(maxsize=4096)
 def term_pattern(term: str) -> re.Pattern[str]:
     """A glossary term as a whole word ("SAS" in "le SAS 14", not in "SASU")."""
     return re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])")
@@ -533,15 +568,21 @@ _PARTICIPLE = re.compile(
 )
 
 
-def dates_the_event(text: str, question: str) -> bool:
-    """Does the text date the question's event right after naming it ("publié le 31
-    octobre 2023", "signé le 10 juillet", "ouverte en 2024")?"""
-    stems = {
+@lru_cache(maxsize=512)
+def _event_terms(question: str) -> frozenset[str]:
+    """The analysed participles of a "quand … a-t-il été publié ?" question."""
+    return frozenset(
         t
         for word in _PARTICIPLE.findall(question.lower())
         for t in analyze(word)
         if t not in stopwords()
-    }
+    )
+
+
+def dates_the_event(text: str, question: str) -> bool:
+    """Does the text date the question's event right after naming it ("publié le 31
+    octobre 2023", "signé le 10 juillet", "ouverte en 2024")?"""
+    stems = _event_terms(question)
     if not stems:
         return False
     asked = fold(question)
@@ -641,6 +682,26 @@ _ANY_YEAR = re.compile(r"(?<![\d.])(?<!\d\s)20[1-3]\d(?!\d)(?!\s\d{3}\b)")
 
 
 _MONTH = re.compile(rf"\b({_FOLDED_MONTHS})\b")
+# A document's year ("la feuille de route 2024", "le bilan 2025") dates no event.
+_DOCUMENT_YEAR = re.compile(
+    r"\b(?:bilans?|feuilles? de route|fdr|ptsm|cls|contrat local de sante|prs|"
+    r"projet regional de sante)(?: du calvados| du havre| de lisieux)?\s+(?:de )?20\d\d"
+)
+_EVENT_YEAR = re.compile(r"(?<![\d-])20[0-3]\d(?![\d-])")
+
+
+@lru_cache(maxsize=512)
+def event_years(question: str) -> frozenset[str]:
+    """The years a question dates its event in ("créé en 2024"), not the years of the
+    documents it names ("la feuille de route 2024")."""
+    return frozenset(_EVENT_YEAR.findall(_DOCUMENT_YEAR.sub(" ", fold(question))))
+
+
+def names_year(sentence: str, years: frozenset[str]) -> bool:
+    """Does the sentence itself write one of these years?"""
+    return bool(years) and bool(years & set(_EVENT_YEAR.findall(sentence)))
+
+
 _YEAR_RANGE = re.compile(r"\b(20[0-3]\d)\s?(?:[-–/]|et|à|a)\s?(20[0-3]\d)\b")
 
 

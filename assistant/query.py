@@ -177,6 +177,12 @@ _ABOUT_ASKER = re.compile(r"^\s*(?:je|j'|nous)\b", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!])\s+(?=\w)")
 
 
+def says_enough(sentence: str) -> bool:
+    """Does a sentence name enough to be read without the one before it? "Qui porte le
+    CRT de Lisieux ?" does, "Qui est-ce ?" does not (two words of four letters or more)."""
+    return len(re.findall(r"\w{4,}", sentence)) >= 2
+
+
 def as_question(text: str) -> str:
     """The question itself, without the courtesy and the context written around it.
 
@@ -194,7 +200,7 @@ def as_question(text: str) -> str:
         len(sentences) > 1
         and _ABOUT_ASKER.match(sentences[0])
         and "?" not in sentences[0]
-        and len(re.findall(r"\w{4,}", " ".join(sentences[1:]))) >= 2
+        and says_enough(" ".join(sentences[1:]))
     ):
         sentences.pop(0)
     question = " ".join(sentences)
@@ -297,7 +303,7 @@ def asked_sentence(question: str) -> str:
     if (
         "?" in statement
         or len(statement.split()) < 4
-        or len(re.findall(r"\w{4,}", asked)) < 2
+        or not says_enough(asked)
         or _BACK_REFERENCE.search(fold(asked))
     ):
         return question

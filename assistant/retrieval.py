@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
-from assistant.evidence import dates_the_event, folded, has_evidence, term_pattern
+from assistant.evidence import dates_the_event, folded, has_evidence, spelled_span, term_pattern
 from assistant.query import QueryAnalysis, without_document_names
 from indexer.cleaning import fold
 from indexer.embeddings import Embedder
@@ -86,37 +85,17 @@ def structure_boost(
     return boost
 
 
-def spelled_out(
-    expansion: str,
-    question: str,
-    question_folded: str | None = None,
-    question_stems: Sequence[str] | None = None,
-) -> bool:
+def spelled_out(expansion: str, question: str, question_folded: str | None = None) -> bool:
     """Does the question spell out a glossary expansion, word for word or stem for stem
     ("centre ressources territorial" for "Centre de Ressources Territorial")?"""
     if folded(expansion) in (question_folded or folded(question)):
         return True
-    stems = _stems(expansion)
-    if len(stems) < 3:
-        return False
-    asked = analyze(question) if question_stems is None else question_stems
-    if stems[0] not in asked:
-        return False
-    return any(
-        tuple(asked[i : i + len(stems)]) == stems for i in range(len(asked) - len(stems) + 1)
-    )
-
-
-@lru_cache(maxsize=4096)
-def _stems(text: str) -> tuple[str, ...]:
-    """The analysed terms of a glossary expansion (cached: read for every question)."""
-    return tuple(analyze(text))
+    return spelled_span(expansion, question, min_terms=3) is not None
 
 
 def expand_query(question: str, glossary: Sequence[dict]) -> tuple[str, list[tuple[str, str]]]:
     """The question plus glossary expansions of its acronyms (and acronyms of expansions)."""
     question_folded = fold(question)
-    question_stems = analyze(question)
     extra: list[str] = []
     found: list[tuple[str, str]] = []
     for entry in glossary:
@@ -126,10 +105,7 @@ def expand_query(question: str, glossary: Sequence[dict]) -> tuple[str, list[tup
             if expansions:
                 extra.append(expansions[0])
                 found.append((term, expansions[0]))
-        elif any(
-            len(e) > 12 and spelled_out(e, question, question_folded, question_stems)
-            for e in expansions
-        ):
+        elif any(len(e) > 12 and spelled_out(e, question, question_folded) for e in expansions):
             extra.append(term)
             found.append((term, expansions[0]))
     expanded = question if not extra else f"{question} ({'; '.join(extra)})"

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from indexer.chunking import MAX_CHARS
 from indexer.cleaning import clean_passage, normalize_line, vocabulary_of
 from indexer.structure import bilan, cls, generic, ptsm, roadmap
-from indexer.structure.common import PLACE_AND_DATE
+from indexer.structure.common import BULLET_START
 from indexer.types import DocumentInfo, Line, ParsedDocument, Unit
 
 PARSERS: dict[str, Callable[[Sequence[Line]], list[Unit]]] = {
@@ -48,7 +48,6 @@ def parse_document(info: DocumentInfo, lines: Sequence[Line]) -> ParsedDocument:
 
 
 _LOWER_START = re.compile(r"^(?:[-–•▪◦*]\s*)?[a-zà-ÿ]")
-_BULLET_START = re.compile(r"^\s*[-–•▪◦*]\s")
 _BARE_LABEL = re.compile(r"^(?:Action prioritaire|Priorité|Axe|Objectif|Enjeu)\s*#?\s*\d{1,2}$")
 
 
@@ -60,8 +59,10 @@ def join_broken_paragraphs(units: Sequence[Unit], max_chars: int = MAX_CHARS) ->
     the next item of its enumeration ("…perte d'autonomie ;" + "mailler l'offre…"); a
     bulleted list follows the sentence ending in ":" that introduces it, item after
     item, while they fit in one passage ("classées en trois catégories :" and its three
-    items); a bare label ("Action prioritaire #6") is joined to the title after it. Only paragraphs (`§ n`) of the same section are joined; the joined
-    unit keeps the first one's citation key, so the other keys do not move.
+    items); a bare label ("Action prioritaire #6") is joined to the title after it.
+    Only paragraphs (`§ n`) of the same section are joined; the joined unit keeps the
+    first one's citation key, so the other keys do not move. (A place and date of
+    signature never reaches here: `sectioned` opens the signatures with it.)
     """
     out: list[Unit] = []
     for unit in units:
@@ -77,16 +78,14 @@ def join_broken_paragraphs(units: Sequence[Unit], max_chars: int = MAX_CHARS) ->
             continued = end not in ".!?…" and _LOWER_START.match(unit.text)
             listed = (
                 _open_list(prev.text)
-                and _BULLET_START.match(unit.text)
+                and BULLET_START.match(unit.text)
                 and len(prev.text) + len(unit.text) < max_chars
             )
-            # "A Cambremer, le 10 juillet 2025" dates and places the text it closes.
-            dated = PLACE_AND_DATE.match(unit.text.strip())
             # "Action prioritaire #6" alone, then "- Agir collectivement …": a label and
             # its title.
             labelled = _BARE_LABEL.match(prev.text.strip())
-            if continued or listed or dated or labelled:
-                item = end in ";:" or _BULLET_START.match(unit.text) or dated or labelled
+            if continued or listed or labelled:
+                item = end in ";:" or BULLET_START.match(unit.text) or labelled
                 sep = "\n" if item else " "
                 out[-1] = Unit(
                     prev.locator, prev.key, f"{prev.text}{sep}{unit.text}", prev.page, prev.field
@@ -101,7 +100,7 @@ def _open_list(text: str) -> bool:
     lines = text.rstrip().split("\n")
     for n in range(len(lines) - 1, -1, -1):
         if lines[n].rstrip().endswith(":"):
-            return all(_BULLET_START.match(line) for line in lines[n + 1 :])
+            return all(BULLET_START.match(line) for line in lines[n + 1 :])
     return False
 
 

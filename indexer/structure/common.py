@@ -198,7 +198,8 @@ def heading_text(text: str) -> str:
 # "A Cambremer, le 10 juillet 2025": where and when a contract was signed, a statement.
 PLACE_AND_DATE = re.compile(r"^(?:Fait )?[AÀà] [A-ZÀ-Ý][\w' -]+, le \d{1,2}(?:er)? \w+ \d{4}$")
 SIGNATURES = "Signatures"
-_BULLET = re.compile(r"^[-–•▪◦*]\s")
+# A list item's line: "- …", "• …".
+BULLET_START = re.compile(r"^\s*[-–•▪◦*]\s")
 
 
 def signature_end(lines: Sequence[Line], start: int) -> int:
@@ -212,10 +213,10 @@ def signature_end(lines: Sequence[Line], start: int) -> int:
             continue
         following = next((ln.text.strip() for ln in lines[j + 1 :] if ln.text.strip()), "")
         if (
-            _BULLET.match(text)
+            BULLET_START.match(text)
             or len(text) > 200
             or (text.endswith(".") and len(text) > 80)
-            or (text.endswith(":") and _BULLET.match(following))
+            or (text.endswith(":") and BULLET_START.match(following))
         ):
             break
         last = j
