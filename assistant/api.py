@@ -36,7 +36,7 @@ from assistant.query import (
     in_corpus_words,
     with_corpus_spelling,
 )
-from assistant.retrieval import HybridRetriever, Weights, expand_query
+from assistant.retrieval import HybridRetriever, Weights, evidence_first, expand_query
 from assistant.settings import Settings, get_settings
 from assistant.types import Answer, Filters, Passage
 from indexer.embeddings import Embedder, load_embedder
@@ -273,12 +273,17 @@ class Assistant:
                 f"{ABSTAIN_TEXT} Aucun passage du corpus ne répond à cette question ; "
                 "voir aussi les passages les plus proches ci-dessous."
             )
+        shown = tuple(passages[:10])
+        if not composition.abstained:
+            shown = evidence_first(
+                passages, [self._cited(c.id, scores) for c in composition.citations[:5]]
+            )
         answer = Answer(
             question=question,
             answer=text,
             abstained=composition.abstained,
             citations=composition.citations,
-            passages=tuple(passages[:10]),
+            passages=shown,
             latency_ms=(time.perf_counter() - started) * 1000,
             mode="extractive",
             expansions=tuple(expansions),
@@ -286,6 +291,12 @@ class Assistant:
         # Generative mode writes over the same retrieval; the extractive answer is its
         # fallback whenever the model fails or no sentence survives the checker.
         return writer.rewrite(answer, k) if writer else answer
+
+    def _cited(self, chunk_id: str, scores: np.ndarray) -> Passage:
+        """A cited chunk as a passage, with its fused retrieval score."""
+        i = self._by_id[chunk_id]
+        score = float(scores[i])
+        return self._passage(self.index.chunks[i], 0, score if np.isfinite(score) else 0.0)
 
     def _in_corpus_words(self, question: str) -> str:
         """Retrieval and answer read the question itself (without "Bonjour, pourriez-vous

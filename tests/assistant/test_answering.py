@@ -5,7 +5,7 @@ import pytest
 
 from assistant.answer import compose, has_evidence, split_sentences
 from assistant.query import analyze_question
-from assistant.retrieval import Weights, expand_query, fuse, normalise
+from assistant.retrieval import Weights, evidence_first, expand_query, fuse, normalise
 from assistant.types import Passage
 from indexer.errors import EmptyQuestion, QuestionTooLong, UnknownFilter
 
@@ -18,6 +18,37 @@ def test_fusion_weights_bm25_and_dense():
     fused = fuse(bm25, dense, Weights(bm25=0.0, dense=1.0))
     assert int(np.argmax(fused)) == 1
     assert normalise(np.zeros(3)).tolist() == [0, 0, 0]
+
+
+def _hit(rank: int, id: str, score: float) -> Passage:
+    return Passage(rank, id, "Doc", "doc", id, None, f"texte {id}", score)
+
+
+def test_evidence_first_puts_the_cited_passages_first_and_renumbers():
+    retrieved = [_hit(1, "a", 0.9), _hit(2, "b", 0.8), _hit(3, "c", 0.7)]
+    shown = evidence_first(
+        retrieved, [_hit(0, "c", 0.7), _hit(0, "z", 0.2), _hit(0, "c", 0.7)], k=4
+    )
+    assert [p.id for p in shown] == ["c", "z", "a", "b"]
+    assert [p.rank for p in shown] == [1, 2, 3, 4]
+    assert shown[0].score == 0.7  # the retrieval score is kept
+    assert [p.id for p in evidence_first(retrieved, [], k=2)] == ["a", "b"]
+    # A list answer's fourth citation does not jump the retrieved passages.
+    items = [_hit(0, i, 0.1) for i in "wxyz"]
+    assert [p.id for p in evidence_first(retrieved, items, k=5)] == ["w", "x", "y", "a", "b"]
+
+
+def test_the_passage_an_answer_quotes_leads_its_passages(fake_assistant):
+    # The fused ranking puts the preamble first; the answer quotes the signature block,
+    # which then leads the passages shown under the answer.
+    question = "Quand le CLS de Lisieux a-t-il été signé ?"
+    retrieved = [p.id for p in fake_assistant.search(question, k=10)]
+    answer = fake_assistant.ask(question)
+    cited = answer.citations[0].id
+    assert not answer.abstained and retrieved[0] != cited
+    assert answer.passages[0].id == cited
+    assert [p.id for p in answer.passages[1:]] == [i for i in retrieved if i != cited][:9]
+    assert [p.rank for p in answer.passages] == list(range(1, 11))
 
 
 def test_query_expansion_both_ways():
