@@ -23,6 +23,7 @@ SPLITS = (
     "holdout6",
     "holdout7",
     "holdout8",
+    "holdout9",
 )
 KINDS = (
     "who",

@@ -36,6 +36,7 @@ def test_set_size_spread_and_split():
         "holdout6",
         "holdout7",
         "holdout8",
+        "holdout9",
     }
 
 
