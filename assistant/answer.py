@@ -485,6 +485,10 @@ def rank_sentences(
             elif is_label_line(sentence) and len(sentences) <= 3:
                 # A table row: "Montant FIR : 60 000 € / an" qualifies the item it opened with.
                 before = " ".join(sentences[:i])
+            elif sentences[i - 1].rstrip().endswith(":") and len(sentences) <= 2:
+                # A table cell "ONDAM PDS (…) : / • 230.000 €": the value goes with its
+                # label and with the row the cell belongs to.
+                before = f"{before_text} {sentences[i - 1]}"
             elif sentences[i - 1].rstrip().endswith(";"):
                 # "Activités : lits pandas : 113 dyades ; 25 % de femmes de moins de 20
                 # ans ;": an item of a list run on one line is read with the line's start.

@@ -338,7 +338,10 @@ class Assistant:
         pools = {part: search(part) for part in parts} if search else {}
         extra = [p for pool in pools.values() for p in pool]
         fields = {p.id: chunks[self._by_id[p.id]].field for p in [*passages, *extra]}
-        context = {p.id: preceding_text(chunks, self._by_id[p.id]) for p in [*top, *extra]}
+        # A table cell's row goes on after it: read for the value cells the retriever lifts.
+        weights = self.retriever.weights
+        cell = weights.value_cell_chars if analysis.kind in weights.value_cell_kinds else 0
+        context = {p.id: preceding_text(chunks, self._by_id[p.id], cell) for p in [*top, *extra]}
         composed = compose_parts(
             question,
             top,

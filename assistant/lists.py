@@ -374,8 +374,17 @@ def names_unknown_unit(analysis: QueryAnalysis, chunk_ids: Iterable[str]) -> boo
     return any(not any(p in f"{cid}/" for cid in chunk_ids) for p in patterns)
 
 
-def preceding_text(chunks: Sequence[Chunk], position: int) -> str:
-    """The text of the chunk just before `position` when it is in the same section."""
-    if position > 0 and chunks[position - 1].section == chunks[position].section:
-        return chunks[position - 1].text
-    return ""
+def preceding_text(chunks: Sequence[Chunk], position: int, cell_chars: int = 0) -> str:
+    """The text of the chunk just before `position` when it is in the same section.
+
+    A chunk of at most `cell_chars` characters is a table cell ("ONDAM PDS : 250.000 €"):
+    its row goes on in the next chunk too ("File active … site CSAPA de Falaise").
+    """
+    chunk = chunks[position]
+    before = chunks[position - 1] if position > 0 else None
+    text = before.text if before is not None and before.section == chunk.section else ""
+    if len(chunk.text) <= cell_chars and position + 1 < len(chunks):
+        after = chunks[position + 1]
+        if after.section == chunk.section:
+            text = f"{text} {after.text}".strip()
+    return text

@@ -159,7 +159,6 @@ def compose_parts(
             # A later part that leans on the first one's subject ("et à quel moment le
             # service a-t-il démarré") need not restate it.
             if supported(c, min_coverage, 0.0 if part.topic else min_residual)
-            and not any(c.sentence == s for _, s in chosen)
         ]
         if not candidates:
             continue
@@ -170,6 +169,11 @@ def compose_parts(
             candidates,
             key=lambda c: _preference(c, pool, used_documents, part.analysis.documents),
         )
+        said = {s for _, s in chosen}
+        if best.sentence in said:
+            # A sentence already chosen answers this part too ("… 11 médecins retraités
+            # … depuis le 18 mars 2024" for "combien …, et depuis quand ?").
+            continue
         chosen.append((pool[best.rank], best.sentence))
         used_documents.add(pool[best.rank].document_id)
     if not chosen:

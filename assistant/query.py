@@ -61,7 +61,8 @@ _WHO = re.compile(
 _AMOUNT = re.compile(
     r"\b(montant|budget|cout(?:e|ent|era|ait|es)?|"
     r"combien .*\b(financ|cout\w*|euros?|alloue|subvention|credit|depense|verse|versee|versent|"
-    r"attribue|accorde|debloque|paye|paie|investi\w*|met|mettent|mis)|"
+    r"attribue|accorde|debloque|paye|paie|investi\w*|met|mettent|mis|"
+    r"prevoi\w*|prevue?s?|consacr\w*|reserv\w*|apport\w*|inject\w*|engag\w*)|"
     r"financ\w*|euros?|€|subvention|credits?|enveloppe|dotation|chiffree?s?|depensent)\b"
 )
 _COUNT = re.compile(r"\b(combien|nombre|quantite)\b")
@@ -340,7 +341,7 @@ def analyze_question(question: str) -> QueryAnalysis:
         kind = "contact"
     elif (_RATE.search(text) and not re.search(r"\bcombien\b", text)) or _GAP.search(text):
         kind = "rate"
-    elif _AMOUNT.search(text) and not re.search(r"combien de (?!euros)", text):
+    elif _AMOUNT.search(text) and not re.search(r"combien d(?:e |')(?!euros)", text):
         kind = "amount"
     elif _DATE.search(text):
         kind = "date"

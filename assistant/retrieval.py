@@ -35,6 +35,9 @@ class Weights:
     named_field: float = 0.35  # the asked field of the fiche or objective the question names
     evidence: float = 0.1  # a passage holding the asked kind of value (amount, date, count)
     evidence_pool: int = 60  # how many of the best passages are read for that value
+    value_cell: float = 0.9  # a short value passage right after a matching one: its share
+    value_cell_chars: int = 160  # how short a value passage must be (a table cell)
+    value_cell_kinds: tuple[str, ...] = ("amount",)
 
 
 def normalise(scores: np.ndarray) -> np.ndarray:
@@ -201,6 +204,7 @@ class HybridRetriever:
         if mask is not None:
             fused = np.where(mask, fused, -np.inf)
         fused += evidence_boost(self.chunks, fused, question, analysis, self.weights)
+        fused += value_cell_boost(self.chunks, fused, question, analysis, self.weights)
         return fused, found
 
 
@@ -226,4 +230,37 @@ def evidence_boost(
             if analysis.kind == "date" and dates_the_event(chunks[i].text, question):
                 # "publié le 31 octobre 2023" for "quand … a-t-il été publié ?"
                 boost[i] += weights.evidence
+    return boost
+
+
+def value_cell_boost(
+    chunks: Sequence[Chunk],
+    scores: np.ndarray,
+    question: str,
+    analysis: QueryAnalysis,
+    weights: Weights,
+) -> np.ndarray:
+    """Lifts a short passage holding the asked value up to just below the passage before it.
+
+    The roadmap's tables are read cell by cell: the action ("Création d'une nouvelle
+    antenne CSAPA …"), then its funding cell ("ONDAM PDS : 250.000 €"), then its
+    indicator. The funding cell holds none of the question's words, so it ranks far below
+    the action it funds; it now follows it.
+    """
+    boost = np.zeros(len(chunks), dtype=np.float32)
+    if analysis.kind not in weights.value_cell_kinds or weights.value_cell <= 0:
+        return boost
+    pool = np.argsort(-scores, kind="stable")[: weights.evidence_pool]
+    for j in pool:
+        i = j + 1
+        if not np.isfinite(scores[j]) or i >= len(chunks) or not np.isfinite(scores[i]):
+            continue
+        cell = chunks[i]
+        if (
+            cell.section == chunks[j].section
+            and cell.document_id == chunks[j].document_id
+            and len(cell.text) <= weights.value_cell_chars
+            and has_evidence(cell.text, analysis.kind, None, question)
+        ):
+            boost[i] = max(boost[i], weights.value_cell * scores[j] - scores[i])
     return boost

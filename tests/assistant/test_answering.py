@@ -1351,7 +1351,10 @@ def test_a_spoken_what_does_it_mean_is_a_part_of_its_own():
     from assistant.multipart import split_question
 
     parts = split_question("EMER, ça veut dire quoi, et combien l'ARS prévoit-elle par équipe ?")
-    assert [p.analysis.kind for p in parts] == ["definition", "count"]
+    assert [p.analysis.kind for p in parts] == [
+        "definition",
+        "amount",
+    ]  # the answer is "140.000 € par EMER"
     assert parts[0].text == "EMER, ça veut dire quoi"
 
 
@@ -1480,3 +1483,58 @@ def test_a_hyphenated_name_and_a_list_that_goes_on_in_the_next_sentences():
     text = _answer(q, [passage]).text
     assert "médicaments" in text and "dispositifs médicaux" in text and "transports" in text, text
     assert "Des pistes" not in text
+
+
+def test_combien_with_a_planning_verb_asks_an_amount():
+    for q in (
+        "Combien l'ARS prévoit-elle par équipe ?",
+        "Combien est prévu pour créer l'antenne CSAPA de Falaise ?",
+        "Combien le département consacre-t-il au SAS ?",
+    ):
+        assert analyze_question(q).kind == "amount", q
+    for q in ("Combien de places sont prévues ?", "Combien d'équipes sont prévues ?"):
+        assert analyze_question(q).kind == "count", q
+
+
+def _row_chunk(cid, text, order, section="fdr/ap-6"):
+    from indexer.types import Chunk
+
+    return Chunk(
+        id=cid, document_id="fdr", locator=("AP 6",), text=text, order=order, section=section
+    )
+
+
+def test_a_funding_cell_follows_the_action_it_funds():
+    from assistant.retrieval import value_cell_boost
+
+    chunks = [
+        _row_chunk("fdr/p12", "Création d'une nouvelle antenne CSAPA", 0),
+        _row_chunk("fdr/p13", "ONDAM PDS : 250.000 €", 1),
+        _row_chunk("fdr/p14", "File active du site CSAPA de Falaise (cible 2024 : 40)", 2),
+        _row_chunk("x/p1", "Montant : 9.000 €", 3, section="x"),
+    ]
+    scores = np.array([1.0, 0.05, 0.6, 0.0])
+    q = "Combien est prévu pour créer l'antenne CSAPA ?"
+    boosted = scores + value_cell_boost(chunks, scores, q, analyze_question(q), Weights())
+    assert boosted[1] == pytest.approx(Weights().value_cell * 1.0)
+    assert list(np.argsort(-boosted)) == [0, 1, 2, 3]
+    assert boosted[3] == 0.0  # another section's cell is another row
+    # Not for other kinds of question, nor for a passage without the asked value.
+    who = "Qui porte l'antenne CSAPA ?"
+    assert not value_cell_boost(chunks, scores, who, analyze_question(who), Weights()).any()
+    chunks[1] = _row_chunk("fdr/p13", "Financement à définir", 1)
+    assert not value_cell_boost(chunks, scores, q, analyze_question(q), Weights()).any()
+
+
+def test_a_value_under_its_label_is_read_with_the_label_and_the_row():
+    cell = _p(
+        1, "fdr/tableau-1/p2", "ONDAM PDS (personnes à difficultés spécifiques) :\n• 230.000 €"
+    )
+    q = "Combien est prévu pour renforcer l'addictologie en milieu pénitentiaire ?"
+    action = "Renforcement des dispositifs d'addictologie en milieu pénitentiaire."
+    passages = [_p(2, "fdr/tableau-1/p1", action), cell]
+    result = _answer(q, passages, context={cell.id: action})
+    assert not result.abstained and "230.000 €" in result.text
+    assert result.citations[0].id == cell.id
+    # Without its row, the value speaks of nothing asked.
+    assert _answer(q, passages).abstained

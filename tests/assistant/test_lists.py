@@ -417,3 +417,53 @@ def test_a_statement_before_et_is_context_not_a_part():
     assert len(split_question(q)) == 1
     q = "Quel pourcentage est couvert selon le bilan du Havre et selon le PTSM ?"
     assert len(split_question(q)) == 2
+
+
+def test_a_sentence_that_answers_both_parts_is_not_followed_by_a_weaker_one():
+    q = (
+        "Combien de médecins retraités sont mobilisés au Havre, "
+        "et depuis quand le dispositif fonctionne-t-il ?"
+    )
+    both = _p(
+        1,
+        "lh/pole/p1",
+        "bilan-le-havre-2025",
+        "Depuis le 18 mars 2024, 11 médecins retraités sont mobilisés au sein du "
+        "Pôle santé 100% LH au Havre.",
+    )
+    heading = _p(
+        2, "lh/pole/p2", "bilan-le-havre-2025", "Le dispositif du Havre : BILAN janvier 2025"
+    )
+    result = compose_parts(q, [both, heading], {})
+    assert result is not None
+    assert [c.id for c in result.citations] == ["lh/pole/p1"]
+    # A part whose best sentence is its own still gets it.
+    own = _p(
+        2,
+        "lh/pole/p3",
+        "bilan-le-havre-2025",
+        "Le dispositif fonctionne au Havre depuis 2023 grâce aux médecins retraités.",
+    )
+    result = compose_parts(q, [both, own], {})
+    assert [c.id for c in result.citations] == ["lh/pole/p1", "lh/pole/p3"]
+
+
+def test_a_table_cell_is_read_with_the_row_that_goes_on_after_it():
+    row = [
+        _chunk(
+            "fdr/ap-6/p12", ["AP 6", "§ 12"], "Création d'une nouvelle antenne CSAPA", 0, "fdr/ap-6"
+        ),
+        _chunk("fdr/ap-6/p13", ["AP 6", "§ 13"], "ONDAM PDS : 250.000 €", 1, "fdr/ap-6"),
+        _chunk(
+            "fdr/ap-6/p14", ["AP 6", "§ 14"], "File active du site CSAPA de Falaise", 2, "fdr/ap-6"
+        ),
+    ]
+    assert preceding_text(row, 1) == "Création d'une nouvelle antenne CSAPA"
+    assert preceding_text(row, 1, cell_chars=160) == (
+        "Création d'une nouvelle antenne CSAPA File active du site CSAPA de Falaise"
+    )
+    # A long passage is a paragraph, not a cell; the next section is another row.
+    assert preceding_text(row, 0, cell_chars=10) == ""
+    assert preceding_text([*row[:2], _chunk("x/p1", ["X"], "Autre", 2, "x")], 1, 160) == (
+        "Création d'une nouvelle antenne CSAPA"
+    )
