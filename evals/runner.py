@@ -26,8 +26,15 @@ THRESHOLDS = EVALS_DIR / "thresholds.json"
 Answerer = Callable[[str], dict[str, Any]]
 
 
+def shown(passage: dict[str, Any]) -> str:
+    """A passage as the reader sees it: a table field's label (the last step of its
+    locator, "Maître d'œuvre / Porteur") then its text ("DAC Appui 14 / ESI 14")."""
+    label = (passage.get("locator") or "").split(" › ")[-1]
+    return f"{label} {passage['text']}" if label and "§" not in label else passage["text"]
+
+
 def score_item(item: Item, result: dict[str, Any]) -> dict[str, Any]:
-    passages = [p["text"] for p in result.get("passages", [])]
+    passages = [shown(p) for p in result.get("passages", [])]
     quotes = [s.quote for s in item.sources]
     row: dict[str, Any] = {
         "id": item.id,
@@ -67,9 +74,9 @@ def score_item(item: Item, result: dict[str, Any]) -> dict[str, Any]:
         row["correct"] = (not result["abstained"]) and metrics.correct(result["answer"], item.facts)
         row["false_refusal"] = bool(result["abstained"])
         if citations and not result["abstained"]:
-            good = [c for c in citations if any(metrics.holds(c["text"], q) for q in quotes)]
+            good = [c for c in citations if any(metrics.holds(shown(c), q) for q in quotes)]
             row["citation_precision"] = len(good) / len(citations)
-            covered = [q for q in quotes if any(metrics.holds(c["text"], q) for c in citations)]
+            covered = [q for q in quotes if any(metrics.holds(shown(c), q) for c in citations)]
             row["citation_recall"] = len(covered) / len(quotes)
             row["faithful"] = metrics.faithful_share(
                 result["answer"], {c["n"]: c["text"] for c in citations}

@@ -61,3 +61,38 @@ def test_metrics():
     assert not correct("Porté par la CAF", [["ligue de l'enseignement"]])
     assert answer_sentences("A b. [1] C d. [2]") == [("A b.", [1]), ("C d.", [2])]
     assert faithful_share("A b. [1] X. [2]", {1: "A b. suite", 2: "autre"}) == 0.5
+
+
+def test_a_field_passage_is_scored_with_its_label():
+    from evals.dataset import Item, Source
+    from evals.runner import score_item
+
+    quote = "Maître d'œuvre / Porteur\tDAC Appui 14 / ESI 14 / Association Itinéraires"
+    item = Item(
+        "x",
+        "Qui porte la fiche 2.5 ?",
+        True,
+        "who",
+        "",
+        (("ESI 14",),),
+        (Source("cls", quote),),
+        "dev",
+    )
+    field = {
+        "id": "cls/fa-2.5/porteur",
+        "locator": "Axe 2 › Fiche action 2.5 › Maître d'œuvre / Porteur",
+        "text": "DAC Appui 14 / ESI 14 / Association Itinéraires",
+    }
+    paragraph = {"id": "cls/p1", "locator": "Axe 2 › § 4", "text": "Autre texte"}
+    result = {
+        "answer": "DAC Appui 14 / ESI 14 / Association Itinéraires [1]",
+        "abstained": False,
+        "citations": [{"n": 1, **field}],
+        "passages": [paragraph, field],
+    }
+    row = score_item(item, result)
+    assert row["rank"] == 2 and row["citation_precision"] == 1.0
+    # Only the label: a paragraph's "§ 4" adds nothing, and another field's label alone
+    # does not hold the quote.
+    other = {**field, "text": "CALN"}
+    assert score_item(item, {**result, "passages": [paragraph, other]})["rank"] is None
