@@ -17,11 +17,13 @@ from assistant.evidence import (
     asks_person,
     competing_names,
     count_unit,
+    dates_another_act,
     defines,
     event_years,
     folded,
     has_evidence,
     in_digits,
+    in_signature_block,
     is_label_line,
     left_undecided,
     missing_names,
@@ -500,6 +502,8 @@ def rank_sentences(
                 anaphora = _ANAPHORA.match(sentence) or _BACK_REFERENCE.search(sentence)
                 before = sentences[i - 1] if anaphora else ""
             local = f"{head} {before} {sentence}"
+            if analysis.kind == "date" and dates_another_act(question, passage.locator):
+                continue  # "quand le centre de santé a-t-il ouvert ?" — "A Cambremer, le …"
             if left_undecided(question, sentence):
                 continue  # "quel territoire ?" — "un second territoire à identifier"
             if refers_to_another(abbreviated, f"{before_text} {' '.join(sentences[:i])}", sentence):
@@ -541,8 +545,11 @@ def rank_sentences(
                 + _kind_bonus(question, analysis.kind, sentence, field, cues)
                 - penalty
             )
-            framed = _framed(analysis.kind, sentence, field) or bool(
-                cues.get("team") and members(sentence) >= 2
+            framed = (
+                _framed(analysis.kind, sentence, field)
+                or bool(cues.get("team") and members(sentence) >= 2)
+                # "Quand le CLS a-t-il été signé ?" — "A Cambremer, le 10 juillet 2025".
+                or (analysis.signing and in_signature_block(passage.locator))
             )
             candidates.append(
                 Candidate(score, rank, i, sentence, coverage, residual, framed or role, role)

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from indexer.cleaning import fold
 from indexer.lexical import analyze, stopwords
+from indexer.structure.common import SIGNATURES
 
 _AMOUNT = re.compile(
     r"(\d[\d .\u202f\u00a0]*(?:[.,]\d+)?)\s*(?:k?€|euros?|M€|K€)|€\s*(\d[\d .\u202f]*)", re.I
@@ -633,6 +634,20 @@ def about_an_earlier_one(question: str, sentence: str) -> bool:
         if noun is None or noun in _STANDS_ALONE or noun[:4] in words:
             return True
     return False
+
+
+def dates_another_act(question: str, locator: str) -> bool:
+    """Is the passage a signature block ("A Cambremer, le 10 juillet 2025" and the
+    signatories) while the question asks the date of something other than the signing?
+    "En quelle année le centre de santé de Cambremer a-t-il ouvert ?" is not answered by
+    the place and date of the contract's signature."""
+    return in_signature_block(locator) and not re.search(r"\bsign", fold(question))
+
+
+def in_signature_block(locator: str) -> bool:
+    """Is the passage part of a contract's signature block (its place and date, then
+    the signatories)?"""
+    return locator.split(" › ")[0] == SIGNATURES
 
 
 def left_undecided(question: str, sentence: str) -> bool:

@@ -20,6 +20,7 @@ class QueryAnalysis:
     axis: int | None = None
     documents: tuple[str, ...] = ()  # document ids named by the question
     fields: tuple[str, ...] = ()  # table fields that hold this kind of answer
+    signing: bool = False  # "quand … a-t-il été signé ?": the signature block dates it
 
 
 # Which field of a fiche action (CLS) or objective (PTSM) answers which question: the
@@ -149,6 +150,10 @@ _SPOKEN: tuple[tuple[str, str], ...] = (
     (r"hostos?", "hôpital"),
     (r"toubibs", "médecins"),
     (r"toubib", "médecin"),
+    # Meeting bodies known by their jargon acronym, which the documents write in full
+    # ("le COPIL du plan NormHANDI'CAP" → "le comité de pilotage du plan …").
+    (r"copils?", "comité de pilotage"),
+    (r"cotechs?", "comité technique"),
 )
 
 
@@ -368,6 +373,9 @@ def analyze_question(question: str) -> QueryAnalysis:
         axis=int(axis.group(1)) if axis else None,
         documents=documents,
         fields=wanted_fields(text, kind),
+        signing=kind == "date"
+        and bool(re.search(r"\bsign", text))
+        and not re.search(r"\b(?:premier|premiere|precedent|precedente|ancien|ancienne)\b", text),
     )
 
 

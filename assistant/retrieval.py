@@ -83,6 +83,10 @@ def structure_boost(
             boost[i] += weights.structure
         if analysis.documents and chunk.document_id in analysis.documents:
             boost[i] += weights.document
+        if analysis.signing and chunk.section.endswith("/signatures"):
+            # "Quand le CLS a-t-il été signé ?": its place and date open the signature
+            # block, whose words ("A Cambremer, le 10 juillet 2025") are not the question's.
+            boost[i] += weights.structure
         if chunk.field and chunk.field in analysis.fields:
             # "qui porte la fiche 2.3": that fiche's porteur field, not its title.
             boost[i] += weights.named_field if in_named and named_unit else weights.field

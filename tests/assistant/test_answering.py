@@ -1,5 +1,7 @@
 """Fusion, expansion, sentence selection, citations and abstention."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -39,9 +41,9 @@ def test_evidence_first_puts_the_cited_passages_first_and_renumbers():
 
 
 def test_the_passage_an_answer_quotes_leads_its_passages(fake_assistant):
-    # The fused ranking puts the preamble first; the answer quotes the signature block,
-    # which then leads the passages shown under the answer.
-    question = "Quand le CLS de Lisieux a-t-il été signé ?"
+    # The fused ranking puts the fiche's title first; the answer quotes its porteur
+    # field, which then leads the passages shown under the answer.
+    question = "Qui porte la fiche 3.1 « De la fourche à la fourchette » ?"
     retrieved = [p.id for p in fake_assistant.search(question, k=10)]
     answer = fake_assistant.ask(question)
     cited = answer.citations[0].id
@@ -1538,3 +1540,49 @@ def test_a_value_under_its_label_is_read_with_the_label_and_the_row():
     assert result.citations[0].id == cell.id
     # Without its row, the value speaks of nothing asked.
     assert _answer(q, passages).abstained
+
+
+def test_a_meeting_body_acronym_is_read_in_full():
+    from assistant.query import in_corpus_words
+
+    assert in_corpus_words("Quand le COPIL du plan a-t-il été installé ?") == (
+        "Quand le comité de pilotage du plan a-t-il été installé ?"
+    )
+    assert "comité technique" in in_corpus_words("qui siège au cotech ?")
+
+
+def test_a_signing_date_is_read_from_the_signature_block_and_only_a_signing_date():
+    from assistant.retrieval import structure_boost
+    from indexer.types import Chunk
+
+    chunks = [
+        Chunk(
+            id=f"cls/{s}/p1", document_id="cls", locator=(s,), text="t", order=i, section=f"cls/{s}"
+        )
+        for i, s in enumerate(["preambule", "signatures"])
+    ]
+    signed = analyze_question("Quand le CLS de Lisieux a-t-il été signé ?")
+    assert signed.signing
+    boost = structure_boost(chunks, signed, Weights())
+    assert boost[1] - boost[0] == pytest.approx(Weights().structure)
+    for q in ("Quand le premier CLS a-t-il été signé ?", "Qui a signé le CLS ?"):
+        assert not analyze_question(q).signing, q
+
+    block = _p(
+        1,
+        "cls/signatures/p1",
+        "A Cambremer, le 10 juillet 2025 Le Président de la Communauté d'Agglomération, "
+        "François AUBEY",
+        locator="Signatures › § 1",
+    )
+    block = replace(block, document="Contrat local de santé 2025-2029 de Lisieux Normandie")
+    for q in (
+        "Quand le contrat local de santé de Lisieux a-t-il été signé ?",
+        "Le nouveau contrat local de santé Lisieux Normandie a été signé à quelle date ?",
+    ):
+        answer = _answer(q, [block])
+        assert not answer.abstained and "10 juillet 2025" in answer.text, q
+    # The place and date of the signature date nothing else held in Cambremer.
+    assert _answer(
+        "En quelle année le centre de santé de Cambremer a-t-il ouvert ?", [block]
+    ).abstained
