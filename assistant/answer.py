@@ -404,6 +404,7 @@ def rank_sentences(
     context: Mapping[str, str] | None = None,
     topic: str | None = None,
     aliases: Sequence[tuple[str, str]] = (),
+    heading: float = 0.0,
 ) -> list[Candidate]:
     """Sentences of the passages that hold the asked kind of evidence, best first.
 
@@ -414,6 +415,10 @@ def rank_sentences(
             (one part of a two-part question is read with the whole question).
         aliases: (acronym, expansion) pairs of the question's glossary terms: a
             sentence on "le GBG" speaks of the "Good Behavior Game" asked about.
+        heading: the weight of the share of the question's terms that the passage's
+            own headings hold. "La prévention du suicide relève de quelle priorité ?"
+            is answered by the unit whose heading is "Enjeu 5 : prévention du suicide",
+            more than by a sentence elsewhere that mentions it.
     """
     terms = content_terms(topic or question, idf)
     weights = idf or {}
@@ -537,6 +542,8 @@ def rank_sentences(
             own = with_aliases(f"{before} {sentence}", aliases)
             residual = weighted_coverage(rest, own, weights, unknown)
             # A sentence is credited for what its heading does not already say.
+            if heading:
+                residual += heading * weighted_coverage(terms, passage.locator, weights, unknown)
             score = (
                 1.0 * residual
                 + 1.0 * coverage
@@ -646,6 +653,7 @@ def compose(
     context: Mapping[str, str] | None = None,
     min_factoid_coverage: float = 0.3,
     aliases: Sequence[tuple[str, str]] = (),
+    heading: float = 0.0,
 ) -> Composition:
     """Answer from the best passages, or abstain when none supports an answer of the kind asked.
 
@@ -677,7 +685,9 @@ def compose(
 
     candidates = [
         c
-        for c in rank_sentences(question, analysis, top, fields, idf, context, aliases=aliases)
+        for c in rank_sentences(
+            question, analysis, top, fields, idf, context, aliases=aliases, heading=heading
+        )
         if supported(
             c,
             min_factoid_coverage

@@ -24,6 +24,7 @@ from assistant.lists import (
     names_unknown_unit,
     preceding_text,
     structure_answer,
+    without_asked_unit,
 )
 from assistant.multipart import compose_parts, split_question
 from assistant.query import (
@@ -361,9 +362,10 @@ class Assistant:
             return named(composed)
         # "Dans quelle fiche action figure la mutuelle ?": the unit's heading holds the
         # question's words, and the unit is the answer; its sentences need add nothing.
-        residual = {"min_residual": 0.0} if asked_unit(question) else {}
+        # The unit whose heading holds the question's words is the answer.
+        residual = {"min_residual": 0.0, "heading": 0.5} if asked_unit(question) else {}
         composition = compose(
-            question,
+            without_asked_unit(question),
             analysis,
             top,
             fields,

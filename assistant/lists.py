@@ -183,14 +183,32 @@ def structure_answer(
     return None
 
 
+def _which_unit(which: str) -> str:
+    return rf"\b(?:quel(?:le)?|laquelle de la|lequel de l.)\s+{which}\b"
+
+
 def asked_unit(question: str) -> re.Pattern[str] | None:
     """The locator element of the unit the question asks to name ("dans quelle fiche
     action …", "rattaché à quelle action prioritaire"), if it asks one."""
     text = fold(question)
     for _, _, which, element in _UNITS:
-        if which and re.search(rf"\b(?:quel(?:le)?|laquelle de la|lequel de l.)\s+{which}\b", text):
+        if which and re.search(_which_unit(which), text):
             return re.compile(rf"^{element}", re.I)
     return None
+
+
+def without_asked_unit(question: str) -> str:
+    """The question without the unit it asks to name: what the answer's sentence must
+    speak of. "La prévention du suicide relève de quelle priorité du PTSM ?" → "La
+    prévention du suicide relève de  du PTSM ?": a line that only names a priority
+    ("Priorité 6 : Promotion de la santé mentale") says nothing of what is asked."""
+    # Folded character by character, so that the match's span is the question's.
+    flat = "".join((fold(ch) or ch)[:1] for ch in question)
+    for _, _, which, _ in _UNITS:
+        match = re.search(_which_unit(which), flat) if which else None
+        if match:
+            return question[: match.start()] + question[match.end() :]
+    return question
 
 
 def name_the_unit(

@@ -56,7 +56,8 @@ def wanted_fields(text: str, kind: str) -> tuple[str, ...]:
 
 
 _WHO = re.compile(
-    r"\b(quel(?:le)?s? (?:organisme|structure|association|acteur|etablissement|service|partenaire|porteur|pilote|operateur)s?|"
+    r"\b(quel(?:le)?s? (?:organisme|structure|association|acteur|etablissement|service|partenaire|porteur|pilote|operateur|"
+    r"cabinet|prestataire|entreprise|societe|bureau d.etudes|institution|collectivite)s?|"
     r"porte|portee?|porteur|pilote|pilotee?|maitre d.oeuvre|coordonne)\b"
 )
 _AMOUNT = re.compile(

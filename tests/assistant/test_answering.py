@@ -1586,3 +1586,39 @@ def test_a_signing_date_is_read_from_the_signature_block_and_only_a_signing_date
     assert _answer(
         "En quelle année le centre de santé de Cambremer a-t-il ouvert ?", [block]
     ).abstained
+
+
+def test_which_firm_asks_a_body():
+    for q in (
+        "Quel cabinet a réalisé l'évaluation du premier CLS ?",
+        "Quel prestataire gère la plateforme ?",
+        "Quelle collectivité porte le projet ?",
+    ):
+        assert analyze_question(q).kind == "who", q
+
+
+def test_which_unit_prefers_the_unit_whose_heading_holds_the_question_words():
+    from assistant.lists import without_asked_unit
+
+    q = "La prévention du suicide relève de quelle priorité du PTSM ?"
+    assert without_asked_unit(q) == "La prévention du suicide relève de  du PTSM ?"
+    assert without_asked_unit("Qui porte le GEM ?") == "Qui porte le GEM ?"
+    mention = _p(
+        1,
+        "ptsm/p6/contexte/p12",
+        "Les acteurs participent au comité de pilotage sur le suicide.",
+        locator="Priorité 6 « promotion de la santé mentale » › Contexte",
+        score=0.72,
+    )
+    unit = _p(
+        2,
+        "ptsm/p4/enjeu-5/p4",
+        "La prévention du suicide passe notamment par la formation.",
+        locator="Priorité 4 « crise et urgences » › Enjeu 5 : prévention du suicide",
+        score=0.7,
+    )
+    options = {"min_residual": 0.0}
+    asked = without_asked_unit(q)
+    assert _answer(asked, [mention, unit], **options).citations[0].id == mention.id
+    chosen = _answer(asked, [mention, unit], heading=0.5, **options)
+    assert chosen.citations[0].id == unit.id
