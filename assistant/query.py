@@ -286,10 +286,26 @@ _OPENS_WHEN = re.compile(
 # that opens the next one.
 _STATEMENT_END = re.compile(r"(?<=\w[.!])\s+(?=[A-ZÀ-ÖØ-Ý«\"])")
 # The question leans on the statement's unit: "ses partenaires", "qui la porte",
-# "cette fiche", "celle-ci".
+# "cette fiche", "celle-ci", the statement's document ("ce PTSM").
 _BACK_REFERENCE = re.compile(
     r"\b(?:son|sa|ses|leurs?|cette (?:fiche|action|priorite)|cet axe|celle-ci|celui-ci"
+    r"|ce (?:ptsm|cls|plan|contrat|document|projet|programme)"
     r"|(?:la|le|les|l')\s*(?:porte|pilote|finance|coordonne|anime)\w*|ca|cela)\b"
+)
+
+
+# A statement ended by a colon, then the question: "Le PTSM cite … : combien … ?".
+_COLON_QUESTION = re.compile(
+    r"(?<=\w)\s+:\s+(?=(?:qui|que|qu'|quel(?:le)?s?|quand|combien|o[uù]|comment|pourquoi"
+    r"|lequel|laquelle|[aà] quel|de quel|dans quel|en quel|sur quel|pour quel|par qui)\b)",
+    re.I,
+)
+
+
+# What a document does, in a statement of context: "Le CLS veut …", "le PTSM cite …".
+_DOCUMENT_SAYS = re.compile(
+    r"(?<!\bqui )\b(?:veut|veulent|prevoit|prevoyait|prevoient|cite|citent|annonce|annoncait|renvoie"
+    r"|rappelle|se refere|evoque|mentionne|indique|souhaite|propose|entend|vise)\b"
 )
 
 
@@ -304,6 +320,13 @@ def asked_sentence(question: str) -> str:
     and when an earlier sentence asks too ("Qui porte l'EMAS ? Et combien … ?").
     """
     sentences = _STATEMENT_END.split(question.strip())
+    if len(sentences) < 2:
+        # "Le CLS veut faire connaître le CRT : qui porte le CRT de Lisieux ?" — a
+        # statement, which says what a document does; not a topic ("SAS du Calvados :
+        # quel budget ?", "Fiche action 3.2 : qui en assure le portage ?").
+        sentences = _COLON_QUESTION.split(question.strip(), maxsplit=1)
+        if len(sentences) == 2 and not _DOCUMENT_SAYS.search(fold(sentences[0])):
+            return question
     if len(sentences) < 2:
         return question
     statement, asked = " ".join(sentences[:-1]), sentences[-1]

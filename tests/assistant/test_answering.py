@@ -1622,3 +1622,25 @@ def test_which_unit_prefers_the_unit_whose_heading_holds_the_question_words():
     assert _answer(asked, [mention, unit], **options).citations[0].id == mention.id
     chosen = _answer(asked, [mention, unit], heading=0.5, **options)
     assert chosen.citations[0].id == unit.id
+
+
+def test_a_statement_may_end_with_a_colon_a_topic_may_not():
+    from assistant.query import asked_sentence
+
+    q = "Le CLS veut faire connaître le CRT pour personnes âgées : qui porte le CRT de Lisieux ?"
+    assert asked_sentence(q) == "qui porte le CRT de Lisieux ?"
+    juniors = (
+        "Le CLS veut accueillir des docteurs juniors : quand arrivent les premiers "
+        "étudiants de 4e année de médecine générale ?"
+    )
+    assert analyze_question(juniors).documents == ()  # the CLS is why it is asked
+    # A topic before the colon is what the question asks of.
+    for kept in (
+        "FDR Calvados 2024, action prioritaire #6 : quels chantiers ?",
+        "SAS du Calvados : quel budget 2024 dans la feuille de route ?",
+        # Someone who wants, not a document that says.
+        "Un médecin qui veut joindre la filière gériatrique : quel numéro appeler ?",
+        # "ce PTSM" is the statement's document.
+        "La fiche 4.1 du CLS se réfère au PTSM du Calvados : quelle période couvrait ce PTSM ?",
+    ):
+        assert asked_sentence(kept) == kept, kept
