@@ -116,7 +116,13 @@ DOCUMENT_HINTS: tuple[tuple[str, str], ...] = (
     (r"\bcls\b|contrat local de sante|lisieux", "cls-lisieux-2025-2029"),
     (r"\bptsm\b|projet territorial de sante mentale", "ptsm-calvados-2026-2030"),
     (r"havre", "bilan-le-havre-2025"),
-    (r"feuille de route .*2024|2024 .*feuille de route|\bfdr\b", "feuille-de-route-calvados-2024"),
+    # What "la feuille de route" planned is in the roadmap, not in its bilan.
+    (
+        r"feuille de route .*2024|2024 .*feuille de route|\bfdr\b"
+        r"|(?:prevu\w*|inscrit\w*|annonce\w*) dans la feuille de route"
+        r"|feuille de route (?:prevoyait|prevoit|annoncait|prevoient)",
+        "feuille-de-route-calvados-2024",
+    ),
     (r"bilan .*calvados|calvados .*bilan", "bilan-calvados-2025"),
 )
 

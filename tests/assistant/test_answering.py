@@ -1644,3 +1644,14 @@ def test_a_statement_may_end_with_a_colon_a_topic_may_not():
         "La fiche 4.1 du CLS se réfère au PTSM du Calvados : quelle période couvrait ce PTSM ?",
     ):
         assert asked_sentence(kept) == kept, kept
+
+
+def test_what_the_roadmap_planned_is_read_in_the_roadmap():
+    roadmap = "feuille-de-route-calvados-2024"
+    for q in (
+        "Combien était prévu dans la feuille de route pour les places d'ACT ?",
+        "Quel montant la feuille de route prévoyait-elle pour l'EMAS ?",
+    ):
+        assert analyze_question(q).documents == (roadmap,), q
+    # "la feuille de route" alone may be its bilan ("Feuille de route … — Bilan").
+    assert analyze_question("Que dit la feuille de route sur l'EMAS ?").documents == ()
