@@ -355,18 +355,31 @@ def _continue_enumeration(
     following: Callable[[str], Sequence[Chunk]],
     to_passage: Callable[[Chunk], Passage],
 ) -> Composition:
-    """Append the next passage when it names what the answer announces ("Il s'agit du …")."""
-    if len(composition.citations) != 1:
+    """Append the next passage when it names what the answer announces ("Il s'agit du …").
+
+    When the first cited passage announces ("trois porteurs ont répondu …") and the next
+    one names them, the answer is the two of them: sentences cited from other passages
+    are dropped.
+    """
+    if not composition.citations:
         return composition
-    nxt = list(following(composition.citations[0].id))[:1]
+    head = composition.citations[0]
+    nxt = list(following(head.id))[:1]
     if not nxt or not _ENUMERATION.match(nxt[0].text.strip()):
         return composition
+    if any(c.id == nxt[0].id for c in composition.citations):
+        return composition
+    text = composition.text
+    if len(composition.citations) > 1:
+        marker = f"[{head.n}]"
+        end = text.rfind(marker, 0, text.find(f"[{composition.citations[1].n}]"))
+        if end < 0:
+            return composition
+        text = text[: end + len(marker)]
     p = to_passage(nxt[0])
     citation = Citation(2, p.id, p.document, p.document_id, p.locator, p.page, p.text)
     first = split_sentences(p.text)[0]
-    return Composition(
-        f"{composition.text} {quote(first, 2)}", (*composition.citations, citation), False
-    )
+    return Composition(f"{text} {quote(first, 2)}", (head, citation), False)
 
 
 def following_chunks(chunks: Sequence[Chunk], position: int, limit: int = 40) -> list[Chunk]:

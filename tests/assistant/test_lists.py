@@ -172,6 +172,17 @@ def test_an_announced_enumeration_is_followed_by_the_passage_that_names_it():
     assert result.text.endswith(
         "Il s'agit du pôle d'Isigny, du pôle d'Ifs et du pôle d'Hérouville. [2]"
     )
+    # A sentence from another passage after the announcement gives way to the names.
+    other = _chunk(
+        "b/r/p9", ["R", "§ 9"], "En 2025, de nouvelles perspectives à Deauville.", 3, "b/r"
+    )
+    two = render([(_to_passage(chunks[0]), chunks[0].text), (_to_passage(other), other.text)])
+    result = continue_list(two, lambda cid: following_chunks(chunks, 0), _to_passage)
+    assert result.text == (
+        "Trois porteurs ont répondu à l'appel. [1] "
+        "Il s'agit du pôle d'Isigny, du pôle d'Ifs et du pôle d'Hérouville. [2]"
+    )
+    assert [c.id for c in result.citations] == ["b/r/p5", "b/r/p6"]
 
 
 def _p(rank, pid, document_id, text, locator="Loc", score=0.9):
