@@ -1655,3 +1655,25 @@ def test_what_the_roadmap_planned_is_read_in_the_roadmap():
         assert analyze_question(q).documents == (roadmap,), q
     # "la feuille de route" alone may be its bilan ("Feuille de route … — Bilan").
     assert analyze_question("Que dit la feuille de route sur l'EMAS ?").documents == ()
+
+
+def test_a_list_answer_takes_another_passage_only_when_it_scores_close_or_announces_items():
+    q = "Quelles CPTS sont actives dans le Calvados ?"
+    listed = _p(
+        1,
+        "ptsm/p1",
+        "Dans le Calvados, nous avons à ce jour 2 CPTS actives (CPTS Caen Couronne et CPTS "
+        "Axanté Bessin).",
+        locator="Priorité 1 › Contexte",
+        score=0.9,
+    )
+    remark = _p(
+        2,
+        "ptsm/p2",
+        "La bonne couverture du Calvados par des CPTS actives est notée.",
+        locator="Priorité 1 › Contexte",
+        score=0.42,
+    )
+    intro = replace(remark, id="ptsm/p3", text="Les CPTS actives du Calvados sont les suivantes :")
+    assert [c.id for c in _answer(q, [listed, remark]).citations] == ["ptsm/p1"]
+    assert [c.id for c in _answer(q, [listed, intro]).citations] == ["ptsm/p1", "ptsm/p3"]
