@@ -517,7 +517,8 @@ def rank_sentences(
                 continue  # "… du Calvados ?" — "91% de la population de la seine Maritime"
             if analysis.kind in _FACTOID and about_an_earlier_one(question, sentence):
                 continue  # "quand a été signé le CLS ?" — "dont le premier a été signé le …"
-            dated = f"{without_periods(head)} {before} {sentence}"
+            # The document's own year ("Bilan janvier 2025") dates its publication.
+            dated = f"{without_periods(passage.locator)} {before} {sentence}"
             if analysis.kind in _FACTOID and other_year(
                 question, dated, sentence, _list_intro(sentences, i, before_text)
             ):

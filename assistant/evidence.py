@@ -725,6 +725,20 @@ def without_periods(text: str) -> str:
     return _YEAR_RANGE.sub(" ", text)
 
 
+# A year that names a document, not the time asked about: "le bilan 2025", "le bilan de
+# janvier 2025", "la feuille de route 2024", "la FDR Calvados 2024".
+_DOCUMENT_YEAR = re.compile(
+    r"\b((?:bilan|feuille de route|fdr|prs|ptsm|cls)(?:\s+(?:d[eu]|du|de la|ars|"
+    r"departementale?|calvados|du calvados|janvier|havre|du havre|de lisieux|lisieux))*)"
+    r"\s+(?:20\d\d)\b"
+)
+
+
+def without_document_years(text: str) -> str:
+    """The text without the years that name a document ("d'après le bilan 2025")."""
+    return _DOCUMENT_YEAR.sub(r"\1", fold(text))
+
+
 def other_year(question: str, local: str, sentence: str, intro: str = "") -> bool:
     """Does the sentence date its value in another year than the one asked?
 
@@ -734,7 +748,7 @@ def other_year(question: str, local: str, sentence: str, intro: str = "") -> boo
     asked one (in itself or its heading), may answer, unless `intro`, the line ending
     in ":" its list item belongs to ("En 2024 :"), dates it in another year.
     """
-    asked = set(_SINGLE_YEAR.findall(without_periods(question)))
+    asked = set(_SINGLE_YEAR.findall(without_periods(without_document_years(question))))
     own = re.sub(r"\([^)]*\)", " ", sentence)  # "53 maraudes (42 en 2023)": a comparison
     own = re.sub(r"\bcontre \d[^.;]*", " ", own)  # "76 victimes, contre 89 en 2023"
     months = set(_MONTH.findall(fold(question)))
@@ -747,9 +761,10 @@ def other_year(question: str, local: str, sentence: str, intro: str = "") -> boo
         # "sur la seule année 2024 ?" is not answered by "lits pandas (2021 – 2024) :
         # 113 dyades" nor "entre 2022 et 2024, plus de 1 000 téléconsultations", a total
         # over a period that ends in it.
-        for start, end in _YEAR_RANGE.findall(sentence):
-            if any(int(start) <= int(year) <= int(end) for year in asked):
-                return True
+        # Nor "en 2025 ?" by "chaque année entre 1100 et 1400 inclusions (de 2021 à
+        # 2024)": a period that does not hold it.
+        if _YEAR_RANGE.search(sentence):
+            return True
     if asked and not _ANY_YEAR.search(own) and intro:
         # "En 2024 : - 53 maraudes ont eu lieu (42 en 2023)" does not answer "en 2022 ?".
         years = set(_ANY_YEAR.findall(re.sub(r"\([^)]*\)", " ", intro)))

@@ -1677,3 +1677,30 @@ def test_a_list_answer_takes_another_passage_only_when_it_scores_close_or_announ
     intro = replace(remark, id="ptsm/p3", text="Les CPTS actives du Calvados sont les suivantes :")
     assert [c.id for c in _answer(q, [listed, remark]).citations] == ["ptsm/p1"]
     assert [c.id for c in _answer(q, [listed, intro]).citations] == ["ptsm/p1", "ptsm/p3"]
+
+
+def test_a_document_s_own_year_and_a_period_that_misses_the_asked_year():
+    from assistant.evidence import other_year, without_document_years
+
+    assert "2025" not in without_document_years("D'après le bilan 2025 du Calvados, combien ?")
+    assert "2024" in without_document_years("Selon le bilan de janvier 2025, combien en 2024 ?")
+    # "Bilan janvier 2025" is when the bilan was published, not when its figures were.
+    bilan = Passage(
+        1,
+        "b/crt/p4",
+        "Feuille de route départementale du Calvados — Bilan janvier 2025",
+        "bilan-calvados-2025",
+        "CRT de Dozulé",
+        None,
+        "Fin 2024, le CRT de Dozulé a accompagné 18 bénéficiaires.",
+        0.9,
+    )
+    assert _answer(
+        "Combien de bénéficiaires le CRT de Dozulé a-t-il accompagnés en 2025 ?", [bilan]
+    ).abstained
+    asked = "Selon le bilan 2025, combien de bénéficiaires le CRT de Dozulé a-t-il accompagnés ?"
+    assert "18" in _answer(asked, [bilan]).text
+    # A figure over a period that ends before the asked year.
+    line = "Chaque année entre 1100 et 1400 inclusions dans VigilanS (de 2021 à 2024)."
+    assert other_year("Combien d'inclusions dans VigilanS en 2025 ?", line, line)
+    assert not other_year("Combien d'inclusions dans VigilanS ?", line, line)
