@@ -110,9 +110,17 @@ def new_amounts(sentence: str, question: str) -> list[str]:
     return amounts
 
 
+# An indicator's target year ("File active … (cible 2024 : 40)") dates no event.
+_TARGET_YEAR = re.compile(r"\b(?:cible|objectif|horizon)\s+(?:en\s+)?$", re.I)
+
+
 def new_dates(sentence: str, question: str) -> list[str]:
     asked = fold(question)
-    return [m.group(0) for m in _DATE.finditer(sentence) if fold(m.group(0)) not in asked]
+    return [
+        m.group(0)
+        for m in _DATE.finditer(sentence)
+        if fold(m.group(0)) not in asked and not _TARGET_YEAR.search(sentence[: m.start()])
+    ]
 
 
 _RATE_VALUE = re.compile(

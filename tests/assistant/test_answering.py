@@ -1704,3 +1704,13 @@ def test_a_document_s_own_year_and_a_period_that_misses_the_asked_year():
     line = "Chaque année entre 1100 et 1400 inclusions dans VigilanS (de 2021 à 2024)."
     assert other_year("Combien d'inclusions dans VigilanS en 2025 ?", line, line)
     assert not other_year("Combien d'inclusions dans VigilanS ?", line, line)
+
+
+def test_an_indicator_target_year_dates_no_event():
+    from assistant.evidence import new_dates
+
+    cell = "File active des personnes reçues sur le site CSAPA de Falaise (cible 2024 : 40)"
+    assert new_dates(cell, "Quand l'antenne a-t-elle ouvert ?") == []
+    assert new_dates("L'antenne a ouvert en 2024.", "Quand l'antenne a-t-elle ouvert ?") == ["2024"]
+    q = "À quelle date l'antenne CSAPA de Falaise a-t-elle ouvert ses portes ?"
+    assert _answer(q, [_p(1, "fdr/ap-6/p14", cell, locator="Chantier")]).abstained
