@@ -334,6 +334,8 @@ _ASKS_PERSON = re.compile(
     r"(?:pedo)?(?:psychiatre|medecin|docteur|coord(?:in|onn)at(?:eur|rice)|direct(?:eur|rice)|"
     r"president|presidente|referent|referente|responsable|chef|chargee? de mission|"
     r"infirmiere?|psychologue|prefet|maire|sous-prefet)\b"
+    # "Qui représente la CALN ?", "quel dirigeant de l'ARS … ?": a person, by name.
+    r"|\bqui represente\b|\bquel(?:le)? (?:dirigeante?|elue?|personne)\b"
 )
 _PERSON_NAME = re.compile(
     r"\b(?:Dr|Docteur|Pr|Professeur|M\.|Mme|Monsieur|Madame)\.?\s+[A-ZÀ-Ý]"

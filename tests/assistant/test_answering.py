@@ -1714,3 +1714,19 @@ def test_an_indicator_target_year_dates_no_event():
     assert new_dates("L'antenne a ouvert en 2024.", "Quand l'antenne a-t-elle ouvert ?") == ["2024"]
     q = "À quelle date l'antenne CSAPA de Falaise a-t-elle ouvert ses portes ?"
     assert _answer(q, [_p(1, "fdr/ap-6/p14", cell, locator="Chantier")]).abstained
+
+
+def test_who_represents_a_body_asks_a_person():
+    from assistant.evidence import asks_person
+
+    assert asks_person("Qui représente la CALN comme signataire du contrat local de santé ?")
+    assert asks_person("Quel dirigeant de l'ARS figure parmi les signataires ?")
+    assert not asks_person("Qui porte la fiche 2.3 ?")
+    q = "Qui représente la Communauté d'Agglomération Lisieux Normandie comme signataire ?"
+    body = _p(
+        1,
+        "cls/art-1/p1",
+        "Communauté d'Agglomération Lisieux Normandie (CALN)",
+        locator="Article 1",
+    )
+    assert _answer(q, [body]).abstained  # a body, not the person who represents it
