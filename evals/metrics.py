@@ -11,21 +11,33 @@ from indexer.cleaning import clean_passage, fold
 _WORD = re.compile(r"\w+")
 
 
-def holds(passage_text: str, quote: str) -> bool:
-    """Does a passage hold a gold evidence quote (exactly, or 80% of its words)?"""
+def holds(passage_text: str, quote: str, facts: Sequence[Sequence[str]] = ()) -> bool:
+    """Does a passage hold a gold evidence quote (exactly, or 80% of its words)?
+
+    With the item's `facts`, a passage that is a part of the quote and holds one of the
+    facts holds it too: a quote copied across a table row ("ONDAM PDS : 250.000 € File
+    active …") spans passages that the index keeps apart, one cell each.
+    """
     q = fold(clean_passage(quote))
     p = fold(passage_text)
     if q in p:
         return True
     words = set(_WORD.findall(q))
+    if bool(words) and len(words & set(_WORD.findall(p))) / len(words) >= 0.8 and len(words) >= 5:
+        return True
+    part = " ".join(p.split())
     return (
-        bool(words) and len(words & set(_WORD.findall(p))) / len(words) >= 0.8 and len(words) >= 5
+        len(part) >= 10
+        and part in " ".join(q.split())
+        and any(fact_present(passage_text, fact) for fact in facts)
     )
 
 
-def first_hit_rank(passages: Sequence[str], quotes: Sequence[str]) -> int | None:
+def first_hit_rank(
+    passages: Sequence[str], quotes: Sequence[str], facts: Sequence[Sequence[str]] = ()
+) -> int | None:
     for rank, text in enumerate(passages, start=1):
-        if any(holds(text, q) for q in quotes):
+        if any(holds(text, q, facts) for q in quotes):
             return rank
     return None
 

@@ -54,7 +54,7 @@ def score_item(item: Item, result: dict[str, Any]) -> dict[str, Any]:
         ],
     }
     if item.answerable:
-        rank = metrics.first_hit_rank(passages[:10], quotes)
+        rank = metrics.first_hit_rank(passages[:10], quotes, item.facts)
         row["rank"] = rank
         row["recall@1"] = rank is not None and rank <= 1
         row["recall@5"] = rank is not None and rank <= 5
@@ -74,9 +74,13 @@ def score_item(item: Item, result: dict[str, Any]) -> dict[str, Any]:
         row["correct"] = (not result["abstained"]) and metrics.correct(result["answer"], item.facts)
         row["false_refusal"] = bool(result["abstained"])
         if citations and not result["abstained"]:
-            good = [c for c in citations if any(metrics.holds(shown(c), q) for q in quotes)]
+            good = [
+                c for c in citations if any(metrics.holds(shown(c), q, item.facts) for q in quotes)
+            ]
             row["citation_precision"] = len(good) / len(citations)
-            covered = [q for q in quotes if any(metrics.holds(shown(c), q) for c in citations)]
+            covered = [
+                q for q in quotes if any(metrics.holds(shown(c), q, item.facts) for c in citations)
+            ]
             row["citation_recall"] = len(covered) / len(quotes)
             row["faithful"] = metrics.faithful_share(
                 result["answer"], {c["n"]: c["text"] for c in citations}

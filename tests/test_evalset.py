@@ -96,3 +96,15 @@ def test_a_field_passage_is_scored_with_its_label():
     # does not hold the quote.
     other = {**field, "text": "CALN"}
     assert score_item(item, {**result, "passages": [paragraph, other]})["rank"] is None
+
+
+def test_a_cell_of_a_quoted_table_row_holds_the_quote_when_it_states_a_fact():
+    quote = "ONDAM PDS : 250.000 € File active des personnes reçues sur le site CSAPA de Falaise"
+    facts = [["250.000 €", "250 000 €"]]
+    assert holds("ONDAM PDS : 250.000 €", quote, facts)
+    # The row's other cell is part of the quote but states no fact; without the facts,
+    # a part of the quote is not the quote.
+    assert not holds("File active des personnes reçues sur le site CSAPA de Falaise", quote, facts)
+    assert not holds("ONDAM PDS : 250.000 €", quote)
+    # A passage that holds the fact but is not part of the quote.
+    assert not holds("ONDAM PDS : 250.000 € pour un autre projet", quote, facts)
