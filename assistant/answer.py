@@ -580,6 +580,7 @@ def _list_intro(sentences: Sequence[str], index: int, before_text: str = "") -> 
     return before_text if before_text.rstrip().endswith(":") else ""
 
 
+_RESTATED = re.compile(r"^\s*(?:ce qui (?:représente|correspond)|soit\b)", re.I)
 _GOES_ON = re.compile(
     r"^\s*(?:[-–]\s*)?(?:et\s+)?(?:vien(?:nen)?t ensuite|ensuite|puis|enfin|"
     r"en (?:deuxième|second|troisième) (?:lieu|place)|arrivent ensuite)\b",
@@ -744,6 +745,11 @@ def compose(
                 if not _GOES_ON.match(sentence):
                     break
                 picked.append((top[c.rank], sentence))
+        elif analysis.kind in ("count", "amount"):
+            # "… a recruté six médecins salariés. Ce qui représente 4.1 équivalents temps
+            # pleins.": the figure is restated in another unit.
+            following = split_sentences(top[c.rank].text)[c.index + 1 : c.index + 2]
+            picked.extend((top[c.rank], f) for f in following if _RESTATED.match(f))
     seen: set[tuple[str, str]] = set()
     unique = []
     for p, s in picked:

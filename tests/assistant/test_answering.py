@@ -1730,3 +1730,14 @@ def test_who_represents_a_body_asks_a_person():
         locator="Article 1",
     )
     assert _answer(q, [body]).abstained  # a body, not the person who represents it
+
+
+def test_a_figure_restated_in_the_next_sentence_goes_with_it():
+    text = (
+        "Dans ce cadre, la CALN a recruté six médecins salariés, repartis sur les quatre "
+        "sites. Ce qui représente 4.1 équivalents temps pleins. Le centre est ouvert le samedi."
+    )
+    q = "Combien de médecins salariés la CALN a-t-elle recrutés ?"
+    answer = _answer(q, [_p(1, "cls/fa-5.1/p9", text, locator="Fiche action 5.1")])
+    assert "six médecins" in answer.text and "4.1 équivalents temps pleins" in answer.text
+    assert "samedi" not in answer.text
