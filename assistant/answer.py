@@ -17,7 +17,6 @@ from assistant.evidence import (
     asks_person,
     competing_names,
     count_unit,
-    dates_another_act,
     defines,
     event_years,
     folded,
@@ -474,6 +473,7 @@ def rank_sentences(
         ):
             continue
         sentences = split_sentences(passage.text)
+        signed_at = in_signature_block(passage.locator)
         for i, sentence in enumerate(sentences):
             if sentence.rstrip().endswith("?"):
                 continue  # "Une mutuelle territorialisée, c'est quoi ?" asks, it does not say
@@ -507,7 +507,7 @@ def rank_sentences(
                 anaphora = _ANAPHORA.match(sentence) or _BACK_REFERENCE.search(sentence)
                 before = sentences[i - 1] if anaphora else ""
             local = f"{head} {before} {sentence}"
-            if analysis.kind == "date" and dates_another_act(question, passage.locator):
+            if analysis.kind == "date" and not analysis.signing and signed_at:
                 continue  # "quand le centre de santé a-t-il ouvert ?" — "A Cambremer, le …"
             if left_undecided(question, sentence):
                 continue  # "quel territoire ?" — "un second territoire à identifier"
@@ -557,7 +557,7 @@ def rank_sentences(
                 _framed(analysis.kind, sentence, field)
                 or bool(cues.get("team") and members(sentence) >= 2)
                 # "Quand le CLS a-t-il été signé ?" — "A Cambremer, le 10 juillet 2025".
-                or (analysis.signing and in_signature_block(passage.locator))
+                or (analysis.signing and signed_at)
             )
             candidates.append(
                 Candidate(score, rank, i, sentence, coverage, residual, framed or role, role)

@@ -277,7 +277,7 @@ class Assistant:
         shown = tuple(passages[:10])
         if not composition.abstained:
             shown = evidence_first(
-                passages, [self._cited(c.id, scores) for c in composition.citations[:5]]
+                passages, [self._cited(c.id, scores) for c in composition.citations]
             )
         answer = Answer(
             question=question,

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from assistant.query import ASKS_EARLIER
 from indexer.cleaning import fold
 from indexer.lexical import analyze, stopwords
 from indexer.structure.common import SIGNATURES
@@ -636,7 +637,7 @@ def about_an_earlier_one(question: str, sentence: str) -> bool:
     "le premier décile", "la première génération" speak of something else.
     """
     asked = fold(question)
-    if re.search(r"\b(?:premier|premiere|precedent|precedente|ancien|ancienne|1er)\b", asked):
+    if ASKS_EARLIER.search(asked):
         return False
     words = {w[:4] for w in re.findall(r"\w{3,}", asked)}
     for match in _EARLIER.finditer(fold(sentence)):
@@ -646,17 +647,11 @@ def about_an_earlier_one(question: str, sentence: str) -> bool:
     return False
 
 
-def dates_another_act(question: str, locator: str) -> bool:
-    """Is the passage a signature block ("A Cambremer, le 10 juillet 2025" and the
-    signatories) while the question asks the date of something other than the signing?
-    "En quelle année le centre de santé de Cambremer a-t-il ouvert ?" is not answered by
-    the place and date of the contract's signature."""
-    return in_signature_block(locator) and not re.search(r"\bsign", fold(question))
-
-
 def in_signature_block(locator: str) -> bool:
     """Is the passage part of a contract's signature block (its place and date, then
-    the signatories)?"""
+    the signatories)? It dates the signing, nothing else: "En quelle année le centre de
+    santé de Cambremer a-t-il ouvert ?" is not answered by "A Cambremer, le 10 juillet
+    2025"."""
     return locator.split(" › ")[0] == SIGNATURES
 
 

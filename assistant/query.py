@@ -11,6 +11,10 @@ from indexer.cleaning import fold
 MAX_QUESTION_CHARS = 2000
 
 
+# The question asks of an earlier one ("le premier CLS", "le précédent PTSM"); folded text.
+ASKS_EARLIER = re.compile(r"\b(?:premier|premiere|precedent|precedente|ancien|ancienne|1er)\b")
+
+
 @dataclass(frozen=True)
 class QueryAnalysis:
     kind: str  # who | amount | count | rate | date | contact | list | definition | other
@@ -405,7 +409,7 @@ def analyze_question(question: str) -> QueryAnalysis:
         fields=wanted_fields(text, kind),
         signing=kind == "date"
         and bool(re.search(r"\bsign", text))
-        and not re.search(r"\b(?:premier|premiere|precedent|precedente|ancien|ancienne)\b", text),
+        and not ASKS_EARLIER.search(text),
     )
 
 
