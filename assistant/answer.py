@@ -14,9 +14,12 @@ from functools import lru_cache
 from assistant.evidence import (
     REQUIRED_ROLES,
     about_an_earlier_one,
+    acronyms_of,
+    announced_count,
     asks_person,
     competing_names,
     count_unit,
+    defined_subject,
     defines,
     event_years,
     folded,
@@ -40,6 +43,8 @@ from assistant.evidence import (
     role_verbs,
     situating_names,
     spelled_span,
+    spells_out,
+    states_count,
     term_pattern,
     unit_near_number,
     without_periods,
@@ -334,11 +339,8 @@ def _kind_bonus(
         ):
             bonus += 0.5  # "jusqu'à combien de lits ?" — "passer de 2 à 6 lits"
     elif kind == "definition":
-        acronyms = re.findall(r"\b[A-Z][A-Z0-9]{1,9}\b", question)
-        spelled = any(
-            re.search(rf"\({a}\)|^[-•\s]*{a}\s*:|\b{a}\s*\([^)]{{8,}}\)", sentence)
-            for a in acronyms
-        )  # "(CTSM)", "CAMSP : …", "SAS14 (Service d'accès aux Soins)"
+        acronyms = acronyms_of(question)
+        spelled = spells_out(sentence, acronyms)
         # "une équipe mobile d'expertise en réadaptation neurolocomotrice (1 EMER pour
         # 500 000 habitants)": the glossary's expansion, written out by the acronym.
         spelled = spelled or any(
@@ -355,8 +357,15 @@ def _kind_bonus(
         elif not spelled:
             bonus -= 0.6  # a title or a list intro names the term without saying what it is
         subject = analyze(sentence)[:2]
-        if any(t in subject for t in cues.get("defined", ())):  # type: ignore[attr-defined]
+        defined = cues.get("defined", ())
+        if any(t in subject for t in defined):  # type: ignore[attr-defined]
             bonus += 0.4  # "La postvention regroupe …": the term is the subject
+        said = set(analyze(defined_subject(sentence)))
+        spelled_terms = cues.get("expansion_terms", frozenset())
+        if any(t in said for t in defined) or len(said & spelled_terms) >= 2:  # type: ignore[attr-defined, operator]
+            # "Une équipe mobile d'appui à la scolarisation est une équipe médico-sociale":
+            # the term, then the verb that says what it is.
+            bonus += 0.3
     elif kind == "date":
         # "À partir de quelle rentrée": the sentence that dates that same event type.
         for cue in re.findall(_DATE_NOUNS, fold(question)):
@@ -369,6 +378,9 @@ def _kind_bonus(
     elif kind == "list":
         if len(re.findall(r"[,;]|\s[-•]\s", sentence)) >= 2:
             bonus += 0.2
+        announced = cues.get("announced")
+        if announced and states_count(sentence, announced):  # type: ignore[arg-type]
+            bonus += 0.5  # "c'est quoi les 3 actions ?" — "3 actions sont donc proposées : …"
         if cues.get("team") and members(sentence) >= 2:
             bonus += 1.2  # "composée d'une éducatrice spécialisée, … d'orthophoniste"
     if names_year(sentence, event_years(question)):
@@ -442,12 +454,15 @@ def rank_sentences(
         cues["aliases"] = tuple(aliases)
     if analysis.kind == "list" and asks_composition(question):
         cues["team"] = True
+    if analysis.kind == "list":
+        cues["announced"] = announced_count(question)
     if analysis.kind == "definition":
         defined = [t for t in content_terms(question) if t not in _QUESTION_WORDS]
         # "le Good Behavior Game" is defined by a sentence whose subject is "Le GBG".
         defined += [t for term, _ in aliases for t in analyze(term)]
         cues["defined"] = tuple(defined)
         cues["expansions"] = tuple((term, fold(expansion)) for term, expansion in aliases)
+        cues["expansion_terms"] = frozenset(t for _, e in aliases for t in analyze(e))
     # "le centre ressources territorial de Lisieux" is "le CRT de Lisieux" for the
     # check that a sentence on "le CRT" speaks of that CRT.
     abbreviated = with_acronyms(question, aliases)
@@ -581,6 +596,11 @@ def _list_intro(sentences: Sequence[str], index: int, before_text: str = "") -> 
 
 
 _RESTATED = re.compile(r"^\s*(?:ce qui (?:représente|correspond)|soit\b)", re.I)
+_SAME_SUBJECT = re.compile(
+    r"^\s*(?:il|elle|ils|elles) (?:s['’]agit|est|sont|permet(?:tent)?|vise(?:nt)?|"
+    r"regroupe(?:nt)?|propose(?:nt)?|apporte(?:nt)?|a pour|ont pour)\b",
+    re.I,
+)
 _GOES_ON = re.compile(
     r"^\s*(?:[-–]\s*)?(?:et\s+)?(?:vien(?:nen)?t ensuite|ensuite|puis|enfin|"
     r"en (?:deuxième|second|troisième) (?:lieu|place)|arrivent ensuite)\b",
@@ -745,6 +765,12 @@ def compose(
                 if not _GOES_ON.match(sentence):
                     break
                 picked.append((top[c.rank], sentence))
+        elif analysis.kind == "definition":
+            # "Les directives anticipées …, également appelées plan de crise conjoint, …
+            # Il s'agit d'un document, rédigé par la personne concernée …": the
+            # definition goes on in the next sentence, about the same thing.
+            following = split_sentences(top[c.rank].text)[c.index + 1 : c.index + 2]
+            picked.extend((top[c.rank], f) for f in following if _SAME_SUBJECT.match(f))
         elif analysis.kind in ("count", "amount"):
             # "… a recruté six médecins salariés. Ce qui représente 4.1 équivalents temps
             # pleins.": the figure is restated in another unit.

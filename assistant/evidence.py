@@ -319,6 +319,36 @@ def defines(sentence: str) -> bool:
     return bool(_DEFINING.search(sentence))
 
 
+def defined_subject(sentence: str, max_words: int = 16) -> str:
+    """The words before the sentence's defining verb when they are its subject
+    ("Une équipe mobile d'appui à la scolarisation" in "… est une équipe médico-sociale
+    …"), or ""."""
+    match = _DEFINING.search(sentence)
+    if not match:
+        return ""
+    subject = sentence[: match.start()]
+    return subject if len(subject.split()) <= max_words else ""
+
+
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,9}\b")
+
+
+_PROPER = re.compile(r"(?<!^)\b[A-Z][a-zà-ÿ]{3,}\b")
+
+
+def acronyms_of(question: str) -> list[str]:
+    """The acronyms and proper names a question names ("UAPED", "SAS14", "Cocolupa")."""
+    return _ACRONYM.findall(question) + _PROPER.findall(question)
+
+
+def spells_out(sentence: str, acronyms: Sequence[str]) -> bool:
+    """Does the sentence spell out one of the acronyms: "(CTSM)", "CAMSP : …",
+    "SAS14 (Service d'accès aux Soins)"?"""
+    return any(
+        re.search(rf"\({a}\)|^[-•\s]*{a}\s*:|\b{a}\s*\([^)]{{8,}}\)", sentence) for a in acronyms
+    )
+
+
 def count_unit(question: str) -> str | None:
     """The analysed noun a count question asks about: "combien d'enfants" → "enfant"."""
     match = _UNIT.search(question)
@@ -384,6 +414,30 @@ _PEOPLE = frozenset(
         "jeunes adolescents élèves étudiants familles français normands professionnels"
     )
 )
+
+
+_ANNOUNCED = re.compile(r"\b(?:les|ses|leurs|ces)\s+(\d{1,2})\s+([a-zà-ÿ'’-]{3,})", re.I)
+
+
+def announced_count(question: str) -> tuple[str, str] | None:
+    """The number and noun of a list the question announces: "c'est quoi les 3 actions
+    proposées ?" → ("3", "action"), "quels sont les trois porteurs ?" → ("3", "porteur")."""
+    match = _ANNOUNCED.search(in_digits(question))
+    if not match:
+        return None
+    terms = analyze(match.group(2))
+    return (match.group(1), terms[0]) if terms else None
+
+
+def states_count(text: str, count: tuple[str, str]) -> bool:
+    """Does the text give that number of those things ("3 actions sont donc proposées")?"""
+    number, unit = count
+    for match in re.finditer(
+        rf"(?<![\d.,]){number}\s+((?:[\w'’-]+\s+){{0,1}}[\w'’-]+)", in_digits(text)
+    ):
+        if any(_same_noun(unit, word) for word in analyze(match.group(1))):
+            return True
+    return False
 
 
 def unit_then_number(sentence: str, unit: str, question: str = "") -> bool:

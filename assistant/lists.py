@@ -42,6 +42,11 @@ _LABEL = (
     r"[\d.]+(?:\s*et\s*\d+)?\s*[:–-]?\s*)?"
 )
 _HEADING = re.compile(r"^(?:Action prioritaire|Priorité|Axe|Objectif|Enjeu)\s*#?\s*\d+\s*$", re.I)
+# "Action prioritaire #1 - Relever le défi du vieillissement …": a numbered unit and its
+# title on one line, an item of the list of units a "…:" sentence announces.
+_NUMBERED_ITEM = re.compile(
+    r"^(?:Action prioritaire|Priorité|Axe|Objectif|Enjeu)\s*#?\s*\d+\s*[-–•:]\s*\w", re.I
+)
 MAX_ITEMS = 30
 
 
@@ -331,11 +336,12 @@ def continue_list(
     numbers = {c.id: c.n for c in composition.citations}
     citations = list(composition.citations)
     parts = [composition.text]
+    items = 1
     for chunk in following(last.id):
         text = chunk.text.strip()
         if _HEADING.match(text):
             continue  # "Action prioritaire #3": the label of the next item
-        if not BULLET.match(text) or len(parts) > limit:
+        if not (BULLET.match(text) or _NUMBERED_ITEM.match(text)) or items > limit:
             break
         p = to_passage(chunk)
         if p.id not in numbers:
@@ -343,7 +349,10 @@ def continue_list(
             citations.append(
                 Citation(numbers[p.id], p.id, p.document, p.document_id, p.locator, p.page, p.text)
             )
-        parts.append(quote(split_sentences(p.text)[0], numbers[p.id]))
+        # "Action prioritaire #1" / "- Relever le défi …": the unit with its title.
+        items += 1
+        lines = split_sentences(p.text)[: 2 if _NUMBERED_ITEM.match(text) else 1]
+        parts.extend(quote(line, numbers[p.id]) for line in lines)
     return Composition(" ".join(parts), tuple(citations), False)
 
 

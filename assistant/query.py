@@ -113,7 +113,9 @@ _DEFINITION = re.compile(
     r"a quoi (?:ca |cela )?(?:sert|servent|correspond)|(?:sert|servent) a quoi|"
     r"qu.entend(?:.on| [\w' ]{1,60}?) par\b|qu.on entend par\b|qu.appelle.t.on|"
     r"\bdefini(?:t|ssent)\b|^\W*c quoi\b|"
-    r"(?:veut|veulent) dire quoi|(?:signifie|designe)n?t? quoi)"
+    r"(?:veut|veulent) dire quoi|(?:signifie|designe)n?t? quoi|"
+    # "Que sont les directives anticipées ?", "qu'est une EMAS ?"
+    r"^\W*(?:que sont|qu.est) (?:les?|la|l.|une?|des) )"
 )
 
 DOCUMENT_HINTS: tuple[tuple[str, str], ...] = (
@@ -368,6 +370,8 @@ def analyze_question(question: str) -> QueryAnalysis:
     text = fold(asked_sentence(question))
     if _OPENS_WHEN.search(text):
         kind = "date"
+    elif re.search(r"\bc.est quoi (?:les|ses|leurs) (?:\d+ |trois |deux |quatre )?\w+s\b", text):
+        kind = "list"  # "c'est quoi les 3 actions proposées aux familles ?"
     elif _DEFINITION.search(text):
         kind = "definition"
     elif _COMPOSITION.search(text) and not _COUNT.search(text):

@@ -15,7 +15,19 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from assistant.evidence import dates_the_event, folded, has_evidence, spelled_span, term_pattern
+from assistant.answer import content_terms
+from assistant.evidence import (
+    acronyms_of,
+    announced_count,
+    dates_the_event,
+    defined_subject,
+    folded,
+    has_evidence,
+    spelled_span,
+    spells_out,
+    states_count,
+    term_pattern,
+)
 from assistant.query import QueryAnalysis, without_document_names
 from assistant.types import Passage
 from indexer.cleaning import fold
@@ -225,11 +237,36 @@ def evidence_boost(
     passages that only repeat "PRS 2023-2028". Only the top of the ranking is read.
     """
     boost = np.zeros(len(chunks), dtype=np.float32)
-    if analysis.kind not in ("amount", "date", "count") or weights.evidence <= 0:
+    if analysis.kind not in ("amount", "date", "count", "definition", "list"):
         return boost
+    announced = announced_count(question) if analysis.kind == "list" else None
+    if weights.evidence <= 0 or (analysis.kind == "list" and announced is None):
+        return boost
+    # "que veut dire SDRE dans le PTSM ?": the PTSM names the document, SDRE is asked.
+    topical = set(re.findall(r"\w+", without_document_names(question)))
+    acronyms = [a for a in acronyms_of(question) if fold(a) in topical]
+    asked = content_terms(question) if analysis.kind == "definition" else set()
     pool = np.argsort(-scores, kind="stable")[: weights.evidence_pool]
     for i in pool:
-        if np.isfinite(scores[i]) and has_evidence(chunks[i].text, analysis.kind, None, question):
+        if not np.isfinite(scores[i]):
+            continue
+        if announced is not None:
+            # "c'est quoi les 3 actions proposées aux familles ?": the passage that
+            # announces three actions ("3 actions sont donc proposées : …").
+            if states_count(chunks[i].text, announced):
+                boost[i] = weights.evidence
+            continue
+        if analysis.kind == "definition":
+            # "c'est quoi l'UAPED ?": the passage that spells the acronym out and says
+            # what it does ("L'Unité d'accueil pédiatrique … (UAPED) permet de …"), over
+            # the passages of its section that only carry it in their heading.
+            # "Que sont les directives anticipées ?": the passage whose subject is the
+            # term, followed by the verb that says what it is.
+            text = chunks[i].text
+            if spells_out(text, acronyms) or len(asked & content_terms(defined_subject(text))) >= 2:
+                boost[i] = weights.evidence
+            continue
+        if has_evidence(chunks[i].text, analysis.kind, None, question):
             boost[i] = weights.evidence
             if analysis.kind == "date" and dates_the_event(chunks[i].text, question):
                 # "publié le 31 octobre 2023" for "quand … a-t-il été publié ?"

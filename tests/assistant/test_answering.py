@@ -1741,3 +1741,127 @@ def test_a_figure_restated_in_the_next_sentence_goes_with_it():
     answer = _answer(q, [_p(1, "cls/fa-5.1/p9", text, locator="Fiche action 5.1")])
     assert "six médecins" in answer.text and "4.1 équivalents temps pleins" in answer.text
     assert "samedi" not in answer.text
+
+
+def test_definition_prefers_the_term_followed_by_what_it_is_and_its_next_sentence():
+    # One sentence spells the acronym out, the other has its expansion for subject and a
+    # verb that says what it is: that one defines it, and its next sentence ("Elle …",
+    # "Il s'agit …") goes with it.
+    passages = [
+        _p(
+            1,
+            "b/emas/p1",
+            "Une équipe mobile d'appui à la scolarisation est une équipe "
+            "médico-sociale qui renforce la scolarisation des élèves handicapés. "
+            "Elle apporte une expertise aux écoles. Elle intervient à Caen.",
+        ),
+        _p(
+            2,
+            "b/emas/p3",
+            "Une nouvelle équipe médico-sociale (EMAS) a été créée à la rentrée de "
+            "septembre 2024 sur la circonscription de Caen 1.",
+        ),
+    ]
+    q = "Qu'est-ce qu'une EMAS d'après le bilan du Calvados ?"
+    result = _answer(q, passages, aliases=[("EMAS", "équipe mobile d'appui à la scolarisation")])
+    assert result.text == (
+        "Une équipe mobile d'appui à la scolarisation est une équipe médico-sociale "
+        "qui renforce la scolarisation des élèves handicapés. [1] "
+        "Elle apporte une expertise aux écoles. [1]"
+    )
+    from assistant.evidence import defined_subject
+
+    assert defined_subject("Le Cocolupa est une instance créée en 2020.") == "Le Cocolupa "
+    assert defined_subject("Depuis sa création, en 2020, le comité, " * 4 + "est actif.") == ""
+    assert defined_subject("Le comité a été créé en 2020.") == ""
+
+
+def test_a_proper_name_spelled_out_in_brackets_is_defined_there():
+    passages = [
+        _p(1, "cls/fa-3.1/p6", "Le Cocolupa a pour objectif de :"),
+        _p(
+            2,
+            "cls/fa-3.1/p4",
+            "Le Comité national de coordination de la lutte contre la précarité "
+            "alimentaire (Cocolupa) est une instance qui rassemble les acteurs de la lutte "
+            "contre la précarité.",
+            score=0.8,
+        ),
+    ]
+    q = "c'est quoi le Cocolupa cité dans la fiche alimentation du CLS ?"
+    result = _answer(q, passages)
+    assert result.text.startswith("Le Comité national de coordination")
+    from assistant.evidence import acronyms_of, spells_out
+
+    assert acronyms_of(q) == ["CLS", "Cocolupa"]
+    assert spells_out("Le Comité national (Cocolupa) rassemble.", ["Cocolupa"])
+    assert spells_out("CMPP : Centre Médico Psychopédagogique", ["CMPP"])
+    assert not spells_out("Le Cocolupa rassemble les acteurs.", ["Cocolupa"])
+
+
+def test_questions_that_ask_what_things_are_or_list_announced_items():
+    q = "Que sont les directives anticipées en psychiatrie selon le PTSM ?"
+    assert analyze_question(q).kind == "definition"
+    assert analyze_question("Qu'est une EMAS ?").kind == "definition"
+    q = "Familli'bulle au Havre : c'est quoi les 3 actions proposées aux familles ?"
+    assert analyze_question(q).kind == "list"
+    assert analyze_question("c'est quoi le Cocolupa ?").kind == "definition"
+    from assistant.evidence import announced_count, states_count
+
+    assert announced_count(q) == ("3", "action")
+    assert announced_count("Quels sont les trois porteurs du projet ?") == ("3", "porte")
+    assert announced_count("Quelles sont les actions du CLS ?") is None
+    assert states_count("3 actions sont donc proposées : les ateliers", ("3", "action"))
+    assert states_count("trois porteurs ont répondu", ("3", "porte"))
+    assert not states_count("30 actions sont proposées", ("3", "action"))
+    assert not states_count("3 ateliers sont proposés", ("3", "action"))
+
+
+def test_a_list_question_that_announces_a_count_prefers_the_sentence_giving_it():
+    passages = [
+        _p(
+            1,
+            "h/familli/p2",
+            "Familli'bulle est une association havraise qui propose un service de soutien "
+            "à la parentalité aux familles.",
+            locator="Le Havre › 1000 premiers jours › § 2",
+        ),
+        _p(
+            2,
+            "h/familli/p3",
+            "3 actions sont donc proposées aux familles : les ateliers parents enfants, la "
+            "consultation de puéricultrice et un référent accueil inclusif.",
+            locator="Le Havre › 1000 premiers jours › § 3",
+            score=0.5,
+        ),
+    ]
+    q = "Familli'bulle au Havre : c'est quoi les 3 actions proposées aux familles ?"
+    assert _answer(q, passages).text.startswith("3 actions sont donc proposées")
+
+
+def test_retrieval_lifts_the_passage_that_defines_or_announces_what_is_asked():
+    from assistant.retrieval import evidence_boost
+    from indexer.types import Chunk
+
+    texts = [
+        "Equipe composée d'un pédopsychiatre et d'une psychologue.",
+        "L'Unité d'accueil pédiatrique Enfance en Danger (UAPED) permet de prendre en "
+        "charge les mineurs victimes de violences.",
+        "Les directives anticipées en psychiatrie, appelées plan de crise conjoint, "
+        "permettent d'exprimer ses volontés.",
+        "3 actions sont donc proposées : les ateliers, la consultation, le référent.",
+    ]
+    chunks = [
+        Chunk(id=f"d/p{i}", document_id="d", locator=("S",), text=t, order=i, section="d")
+        for i, t in enumerate(texts)
+    ]
+    scores = np.array([1.0, 0.8, 0.7, 0.6])
+
+    def boost(q):
+        return evidence_boost(chunks, scores, q, analyze_question(q), Weights()).tolist()
+
+    assert boost("C'est quoi l'UAPED ?") == [0.0, pytest.approx(0.1), 0.0, 0.0]
+    q = "Que sont les directives anticipées en psychiatrie ?"
+    assert boost(q) == [0.0, 0.0, pytest.approx(0.1), 0.0]
+    assert boost("C'est quoi les 3 actions proposées ?") == [0.0, 0.0, 0.0, pytest.approx(0.1)]
+    assert not any(boost("Quelles actions sont proposées ?"))

@@ -478,3 +478,26 @@ def test_a_table_cell_is_read_with_the_row_that_goes_on_after_it():
     assert preceding_text([*row[:2], _chunk("x/p1", ["X"], "Autre", 2, "x")], 1, 160) == (
         "Création d'une nouvelle antenne CSAPA"
     )
+
+
+def test_a_list_of_numbered_units_with_their_titles_is_followed_to_its_end():
+    from assistant.answer import render
+
+    chunks = [
+        _chunk("b/i/p5", ["I", "§ 5"], "Le PRS s'articule autour de 12 priorités :", 0, "b/i"),
+        *(
+            _chunk(
+                f"b/i/p{6 + n}",
+                ["I", f"§ {6 + n}"],
+                f"Action prioritaire #{n}\n- Priorité numéro {n} ;",
+                n,
+                "b/i",
+            )
+            for n in range(1, 13)
+        ),
+    ]
+    intro = render([(_to_passage(chunks[0]), chunks[0].text)])
+    result = continue_list(intro, lambda cid: following_chunks(chunks, 0), _to_passage)
+    assert len(result.citations) == 13
+    assert "Action prioritaire #1 [2] - Priorité numéro 1 ; [2]" in result.text
+    assert result.text.endswith("Action prioritaire #12 [13] - Priorité numéro 12 ; [13]")
