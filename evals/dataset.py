@@ -24,6 +24,7 @@ SPLITS = (
     "holdout7",
     "holdout8",
     "holdout9",
+    "holdout10",
 )
 KINDS = (
     "who",

@@ -37,6 +37,7 @@ def test_set_size_spread_and_split():
         "holdout7",
         "holdout8",
         "holdout9",
+        "holdout10",
     }
 
 
