@@ -38,6 +38,7 @@ _JOIN = re.compile(
 _OF = r"(d(?:e |['’]))"
 _COUNTS = re.compile(rf"\bcombien {_OF}(\w+)(?:, {_OF}(\w+))? et {_OF}(\w+(?: \w+)?)", re.I)
 _ASK_ONLY = re.compile(rf"^(?:{_ASK})$", re.I)
+_BARE_ASK = re.compile(rf"^(?:{_ASK})\s+[\w'’-]+$", re.I)
 _ASKS = re.compile(rf"\b{_ASK}\b|\bqui\b|\bque\b|\bquoi\b|\bqu['’]", re.I)
 _OTHER_ENTITY = re.compile(rf"^{_PRONOUN}(d.*)$", re.I)
 # The last "de …" complement of the first part: "… EMAS| de Lillebonne".
@@ -47,6 +48,7 @@ _COMPLEMENT = re.compile(
 _LEAD = re.compile(rf"^(.*?)\b{_ASK}\b", re.I)
 _SOURCE = re.compile(r"\s*(?:selon|d'après|d’après|dans)\s.*$", re.I)
 MIN_PART_WORDS = 3
+SAID_MARGIN = 0.15
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,9 @@ class Part:
     text: str  # the sub-question, with the shared words carried in
     analysis: QueryAnalysis
     topic: str = ""  # the words its answer should speak of, when wider than `text`
+    # It names nothing but what it asks ("…, et pour combien de places ?"): another
+    # attribute of the first part's subject, which the first answer may already give.
+    bare: bool = False
 
 
 def split_question(question: str) -> list[Part]:
@@ -81,6 +86,9 @@ def split_question(question: str) -> list[Part]:
     if (
         len(pieces) < 2
         or len(pieces[0].split()) < MIN_PART_WORDS
+        # "A quelle date et dans quelle commune le CLS a-t-il été signé ?": the first
+        # part is a bare question word, both ask of the subject that follows.
+        or _BARE_ASK.match(pieces[0])
         or short
         or not _ASKS.search(pieces[0])
     ):
@@ -99,7 +107,7 @@ def split_question(question: str) -> list[Part]:
             text = f"{pieces[0][: complement.start()]} {other.group(1)}"
             parts.append(Part(text, analyze_question(text)))
             continue
-        if re.match(r"(?:selon|d'après|d’après|dans)\s", piece, re.I):
+        if re.match(r"(?:selon|d'après|d’après|dans)\s", piece, re.I) and not _ASKS.search(piece):
             # "… selon le bilan et selon le PTSM": the same question of another source.
             text = f"{_SOURCE.sub('', pieces[0])} {piece}"
         else:
@@ -108,9 +116,23 @@ def split_question(question: str) -> list[Part]:
             return [Part(question, analyze_question(question))]
         # "… au SAS et à quel moment le service a-t-il démarré": without shared words,
         # the later part speaks of the first part's subject.
-        topic = text if shared else f"{pieces[0]} {piece}"
-        parts.append(Part(text, analyze_question(text), topic))
+        # "Dans le PTSM, combien de GEM …, et dans quelles villes ?": a later part that
+        # names nothing but what it asks ("villes"), after shared words that only name
+        # the source, asks of the first part's subject.
+        bare = len(_own_words(piece)) <= 1 and len(_own_words(_SOURCE.sub("", shared))) <= 1
+        topic = f"{pieces[0]} {piece}" if bare or not shared else text
+        parts.append(Part(text, analyze_question(text), topic, bare))
     return parts
+
+
+def _own_words(piece: str) -> list[str]:
+    """The words of a text besides its question and function words ("villes" in "dans
+    quelles villes")."""
+    rest = re.sub(rf"\b{_ASK}\b", " ", piece, flags=re.I)
+    return [w for w in re.findall(r"[^\W\d_]{3,}", rest) if w.lower() not in _FUNCTION_WORDS]
+
+
+_FUNCTION_WORDS = frozenset("dans pour par sur avec les des une est ont sont".split())
 
 
 def compose_parts(
@@ -169,10 +191,19 @@ def compose_parts(
             candidates,
             key=lambda c: _preference(c, pool, used_documents, part.analysis.documents),
         )
-        said = {s for _, s in chosen}
-        if best.sentence in said:
+        said = {(p.id, s) for p, s in chosen}
+        if best.sentence in {s for _, s in said} or (
+            part.bare
+            and any(
+                (pool[c.rank].id, c.sentence) in said and c.score >= best.score - SAID_MARGIN
+                for c in candidates
+            )
+        ):
             # A sentence already chosen answers this part too ("… 11 médecins retraités
-            # … depuis le 18 mars 2024" for "combien …, et depuis quand ?").
+            # … depuis le 18 mars 2024" for "combien …, et depuis quand ?"), or, for an
+            # attribute of the same subject, nearly as well as the best sentence of
+            # another document ("142 380 € pour 12 places" for "quelle enveloppe …, et
+            # pour combien de places ?").
             continue
         chosen.append((pool[best.rank], best.sentence))
         used_documents.add(pool[best.rank].document_id)

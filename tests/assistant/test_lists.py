@@ -501,3 +501,54 @@ def test_a_list_of_numbered_units_with_their_titles_is_followed_to_its_end():
     assert len(result.citations) == 13
     assert "Action prioritaire #1 [2] - Priorité numéro 1 ; [2]" in result.text
     assert result.text.endswith("Action prioritaire #12 [13] - Priorité numéro 12 ; [13]")
+
+
+def test_a_later_part_that_names_only_what_it_asks_speaks_of_the_first_parts_subject():
+    q = (
+        "Dans le PTSM 2026-2030, combien y a-t-il de GEM « handicap psychique » dans le "
+        "Calvados et dans quelles villes ?"
+    )
+    first, second = split_question(q)
+    # "dans quelles villes" asks a question: it is not the first part asked of a source.
+    assert second.text == "Dans le PTSM 2026-2030 dans quelles villes"
+    assert "GEM" in second.topic and second.analysis.kind == "list"
+    # Shared words that name a subject are the later part's topic.
+    q = (
+        "Pour la concertation du CNR santé fin 2022, combien de réunions ont eu lieu "
+        "dans le Calvados, et dans quels arrondissements ?"
+    )
+    assert split_question(q)[1].topic == (
+        "Pour la concertation du CNR santé fin 2022 dans quels arrondissements"
+    )
+    # "… selon le bilan du Havre et selon le PTSM ?" is the same question of two sources.
+    q = "Pour quelle période la santé mentale est-elle grande cause selon le bilan et selon le PTSM ?"
+    assert split_question(q)[1].text.endswith("grande cause selon le PTSM")
+    # "A quelle date et dans quelle commune …": one question of one subject.
+    q = "A quelle date et dans quelle commune le nouveau CLS de Lisieux a-t-il été signé ?"
+    assert len(split_question(q)) == 1
+
+
+def test_a_part_the_first_sentence_already_answers_adds_no_citation():
+    planned = _p(
+        1,
+        "fdr/ap-1/p9",
+        "feuille-de-route-calvados-2024",
+        "Développement de l'offre en matière d'accueil de jour : 142 380 € pour 12 places "
+        "d'accueil de jour pour les personnes âgées.",
+    )
+    other = _p(
+        2,
+        "bilan/act/p3",
+        "bilan-calvados-2025",
+        "Pour développer l'accueil de jour des personnes âgées, le nombre de places est "
+        "de 35 places.",
+        score=1.0,
+    )
+    q = (
+        "Quelle enveloppe la feuille de route 2024 prévoit-elle pour développer l'accueil "
+        "de jour des personnes âgées, et pour combien de places ?"
+    )
+    # For the count, the sentence of another document is preferred by a little; the
+    # first answer already gives the places ("pour 12 places"): no second citation.
+    result = compose_parts(q, [other, planned], {})
+    assert result is not None and [c.id for c in result.citations] == ["fdr/ap-1/p9"]
