@@ -34,6 +34,7 @@ from assistant.evidence import (
     names_role,
     names_year,
     new_bodies,
+    new_names,
     new_numbers,
     other_department,
     other_year,
@@ -747,6 +748,15 @@ def compose(
         ):
             continue  # further sentences only from the answering passage (lists aside)
         if any(c.sentence == s.sentence for s in chosen):
+            continue
+        if (
+            c.rank != best.rank
+            and not c.sentence.rstrip().endswith(":")
+            and not new_names(c.sentence, " ".join([question, *(s.sentence for s in chosen)]))
+        ):
+            # "Quelles MSP composent la MSPU ?" — "… (MSP Les Jardins de Bleville, MSP
+            # Santéco)", then from another passage "Les MSP accueillent également des
+            # étudiants …": a list goes on in another passage only with names of its own.
             continue
         chosen.append(c)
     # Passages in order of their best sentence; sentences in document order within each.

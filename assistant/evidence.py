@@ -568,6 +568,12 @@ def question_names(question: str) -> list[str]:
     return out
 
 
+def new_names(sentence: str, known: str) -> list[str]:
+    """The proper names and acronyms of a sentence that a known text does not hold."""
+    words = folded_words(known)
+    return [n for n in question_names(sentence) if not names_in(n, words)]
+
+
 _SITUATES = re.compile(r"(?:\b(?:de|du|des|à|a|au|aux|sur|en)\s+(?:la |le |l['’])?|\bd['’])$", re.I)
 
 

@@ -1865,3 +1865,21 @@ def test_retrieval_lifts_the_passage_that_defines_or_announces_what_is_asked():
     assert boost(q) == [0.0, 0.0, pytest.approx(0.1), 0.0]
     assert boost("C'est quoi les 3 actions proposées ?") == [0.0, 0.0, 0.0, pytest.approx(0.1)]
     assert not any(boost("Quelles actions sont proposées ?"))
+
+
+def test_a_list_goes_on_in_another_passage_only_with_names_of_its_own():
+    mspu = _p(
+        1,
+        "h/mspu/p1",
+        "La MSPU du Havre regroupe 2 maisons de santé (MSP Les Jardins de Bleville, MSP Santéco).",
+    )
+    q = "Quelles MSP composent la MSPU du Havre ?"
+    same = "Les MSP de la MSPU du Havre accueillent aussi des étudiants, des internes."
+    named = "Les MSP de la MSPU du Havre accueillent aussi des étudiants de Rouen, de Caen."
+    for text, kept in ((same, False), (named, True)):
+        result = _answer(q, [mspu, _p(2, "h/mspu/p2", text, score=0.9)])
+        assert result.text.startswith("La MSPU du Havre regroupe")
+        assert (len(result.citations) == 2) is kept, result.text
+    from assistant.evidence import new_names
+
+    assert new_names("à Deauville et Honfleur", "le Havre et Deauville") == ["Honfleur"]
