@@ -195,11 +195,28 @@ def _which_unit(which: str) -> str:
 def asked_unit(question: str) -> re.Pattern[str] | None:
     """The locator element of the unit the question asks to name ("dans quelle fiche
     action …", "rattaché à quelle action prioritaire"), if it asks one."""
+    units = asked_units(question)
+    return units[0] if units else None
+
+
+def asked_units(question: str) -> list[re.Pattern[str]]:
+    """Every unit the question asks to name: "relève de quelle action prioritaire et de
+    quel chantier ?" asks two; "dans quelle priorité se trouve l'objectif sur les
+    directives anticipées ?" asks the priority and names the objective, which the
+    answer gives too ("Priorité 4 …", "Objectif 4 : promouvoir les directives …")."""
     text = fold(question)
-    for _, _, which, element in _UNITS:
-        if which and re.search(_which_unit(which), text):
-            return re.compile(rf"^{element}", re.I)
-    return None
+    asked = [
+        element for _, _, which, element in _UNITS if which and re.search(_which_unit(which), text)
+    ]
+    if asked:
+        asked += [
+            element
+            for _, _, which, element in _UNITS
+            if which
+            and element not in asked
+            and re.search(rf"\b(?:l['’]|le |la ){which}\s+(?:sur|de|du|des|d['’]|pour)\b", text)
+        ]
+    return [re.compile(rf"^{element}", re.I) for element in asked]
 
 
 def without_asked_unit(question: str) -> str:
@@ -227,15 +244,30 @@ def name_the_unit(
 
     "Dans quelle fiche action parle-t-on de la valisette ?" is answered by a sentence
     of fiche 2.1; the answer first names it, quoting the passage that states its title
-    ("Fiche action 2.1 : Santé et numérique"), then the sentence.
+    ("Fiche action 2.1 : Santé et numérique"), then the sentence. A question that asks
+    two units ("quelle action prioritaire et quel chantier") gets both, outer first.
     """
-    pattern = asked_unit(question)
-    if pattern is None or composition.abstained or not composition.citations:
+    patterns = asked_units(question)
+    if not patterns or composition.abstained or not composition.citations:
         return composition
     first = chunks[position(composition.citations[0].id)]
-    element = next((e for e in first.locator if pattern.match(e)), None)
-    if element is None:
-        return composition
+    elements = [next((e for e in first.locator if pattern.match(e)), None) for pattern in patterns]
+    depth = {e: i for i, e in enumerate(first.locator)}
+    # Each heading is put first in turn: the innermost first, the outermost last.
+    for element in sorted({e for e in elements if e}, key=lambda e: -depth[e]):
+        composition = _name_unit(element, first, composition, chunks, to_passage)
+    return composition
+
+
+def _name_unit(
+    element: str,
+    first: Chunk,
+    composition: Composition,
+    chunks: Sequence[Chunk],
+    to_passage: Callable[[Chunk], Passage],
+) -> Composition:
+    """The answer opened with a quoted heading of the unit `element` (of `first`'s
+    locator)."""
     in_document = [c for c in chunks if c.document_id == first.document_id]
     own = [c for c in in_document if element in c.locator]
     chunk, sentence = _quote_item(element, own, in_document)

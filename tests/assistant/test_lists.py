@@ -552,3 +552,54 @@ def test_a_part_the_first_sentence_already_answers_adds_no_citation():
     # first answer already gives the places ("pour 12 places"): no second citation.
     result = compose_parts(q, [other, planned], {})
     assert result is not None and [c.id for c in result.citations] == ["fdr/ap-1/p9"]
+
+
+def test_a_question_asking_two_units_names_both_outer_first():
+    from assistant.answer import render
+    from assistant.lists import asked_units
+
+    priority = "Priorité 4 « crise et urgences »"
+    objective = "Objectif 4 « promouvoir les directives anticipées »"
+    chunks = [
+        _chunk(
+            "p/presentation/p22",
+            ["Présentation", "§ 22"],
+            "Priorité 4 : Crise et urgences",
+            0,
+            "p/pr",
+        ),
+        _chunk(
+            "p/p4/e3/o4/titre",
+            [priority, "Enjeu 3 : anticipation", objective, "Intitulé"],
+            "Objectif 4 : promouvoir les directives anticipées",
+            1,
+            "p/p4/e3/o4",
+        ),
+        _chunk(
+            "p/p4/e3/o4/prerequis",
+            [priority, "Enjeu 3 : anticipation", objective, "Pré requis"],
+            "- Inclure les directives anticipées dans le DMP",
+            2,
+            "p/p4/e3/o4",
+        ),
+    ]
+    by_id = {c.id: i for i, c in enumerate(chunks)}
+    q = "Dans quelle priorité du PTSM se trouve l'objectif sur les directives anticipées ?"
+    assert [p.pattern for p in asked_units(q)] == ["^Priorité \\d+", "^Objectif \\d+"]
+    assert [p.pattern for p in asked_units("Dans quelle priorité est le GEM ?")] == [
+        "^Priorité \\d+"
+    ]
+    # The objective is named only beside an asked unit.
+    assert asked_units("Que dit l'objectif sur les directives anticipées ?") == []
+    answer = render([(_to_passage(chunks[2]), chunks[2].text)])
+    named = name_the_unit(q, answer, chunks, by_id.__getitem__, _to_passage)
+    assert named.text == (
+        "Priorité 4 : Crise et urgences [1] "
+        "Objectif 4 : promouvoir les directives anticipées [2] "
+        "- Inclure les directives anticipées dans le DMP [3]"
+    )
+    assert [c.id for c in named.citations] == [
+        "p/presentation/p22",
+        "p/p4/e3/o4/titre",
+        "p/p4/e3/o4/prerequis",
+    ]
