@@ -603,3 +603,52 @@ def test_a_question_asking_two_units_names_both_outer_first():
         "p/p4/e3/o4/titre",
         "p/p4/e3/o4/prerequis",
     ]
+
+
+def test_units_listed_or_named_are_quoted_with_their_numbers():
+    cls = "cls"
+
+    def fiche(n, title):
+        return f"Fiche action 4.{n} « {title} »"
+
+    chunks = [
+        _chunk(
+            "cls/synthese/fa-4.1",
+            ["Synthèse", "Axe 4", "FA4.1"],
+            "FA4.1 | Changer les regards | Informer",
+            0,
+            "cls/s",
+            document=cls,
+        ),
+        _chunk(
+            "cls/fa-4.1/intitule",
+            ["Axe 4", fiche(1, "Changer les regards"), "Intitulé"],
+            "Changer les regards",
+            1,
+            "cls/fa-4.1",
+            document=cls,
+        ),
+        _chunk(
+            "cls/fa-4.2/intitule",
+            ["Axe 4", fiche(2, "Parcours de soins"), "Intitulé"],
+            "Parcours de soins",
+            2,
+            "cls/fa-4.2",
+            document=cls,
+        ),
+        _chunk(
+            "cls/fa-4.2/p1",
+            ["Axe 4", fiche(2, "Parcours de soins"), "Contexte"],
+            "Action 4.2 : Parcours de soins\nLe parcours est long.",
+            3,
+            "cls/fa-4.2",
+            document=cls,
+        ),
+    ]
+    q = "Quelles fiches actions composent l'axe 4 du CLS ?"
+    result = structure_answer(q, analyze_question(q), [_to_passage(chunks[1])], chunks, _to_passage)
+    assert result is not None
+    # Fiche 4.1's own passages give only its title: the summary numbers it. Fiche 4.2's
+    # own table line gives its number: it is quoted rather than the bare title.
+    assert result.text == "FA4.1 | Changer les regards [1] Action 4.2 : Parcours de soins [2]"
+    assert [c.id for c in result.citations] == ["cls/synthese/fa-4.1", "cls/fa-4.2/p1"]
