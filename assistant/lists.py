@@ -151,12 +151,7 @@ def _quote_item(element: str, own: Sequence[Chunk], document: Sequence[Chunk]) -
     hits = [(c, find_span(c.text, title)) for c in own]
     hits = [(c, s) for c, s in hits if s]
     if hits:
-        # "Action 4.1 : Changer les regards …" over the bare title "Changer les regards
-        # …": a unit is named with its number when its own passages give it.
-        chunk, span = min(
-            hits,
-            key=lambda h: (not _numbered_in(element, _line_of(h[0].text, h[1])), len(h[0].text)),
-        )
+        chunk, span = min(hits, key=lambda h: len(h[0].text))
         sentence = next((x for x in split_sentences(chunk.text) if span in x), span)
         return chunk, sentence if len(sentence) <= 160 and "\n" not in sentence else span
     labelled = _labelled_mention(element, document)
@@ -165,11 +160,6 @@ def _quote_item(element: str, own: Sequence[Chunk], document: Sequence[Chunk]) -
     first = own[0]
     sentences = split_sentences(first.text)
     return first, sentences[0] if sentences else first.text
-
-
-def _line_of(text: str, span: str) -> str:
-    """The line of a text that holds a span."""
-    return next((line for line in text.splitlines() if span in line), span)
 
 
 def structure_answer(
