@@ -128,7 +128,9 @@ _RATE_VALUE = re.compile(
     r"\d+(?:[.,]\d+)?\s?%|\bpour (?:100|1 ?000|10 ?000|100 ?000)\b|\d+(?:[.,]\d+)?\s?‰"
 )
 _CONTACT_VALUE = re.compile(
-    r"\b0\d(?:[ .]?\d\d){4}\b|[\w.-]+@[\w-]+\.[\w.]+|https?://|www\.|\b\d{1,4},? (?:rue|avenue|place|bd|boulevard)\b",
+    r"\b0\d(?:[ .]?\d\d){4}\b|[\w.-]+@[\w-]+\.[\w.]+|https?://|www\.|\b\d{1,4},? (?:rue|avenue|place|bd|boulevard)\b"
+    # "accessible par le numéro 15", "le numéro national 3114"
+    r"|\bnum[ée]ro (?:\w+ )?\d{2,4}\b",
     re.I,
 )
 

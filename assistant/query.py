@@ -86,6 +86,7 @@ _GAP = re.compile(
 )
 _CONTACT = re.compile(
     r"\b(?:numero de telephone|telephone|joindre par|adresse (?:e-?mail|mail|electronique|postale)|"
+    r"quel numero|"
     r"e-?mail|courriel|site (?:internet|web))\b"
 )
 # "Quels professionnels composent l'EMAS ?", "De qui se compose l'équipe ?": the answer

@@ -1883,3 +1883,26 @@ def test_a_list_goes_on_in_another_passage_only_with_names_of_its_own():
     from assistant.evidence import new_names
 
     assert new_names("à Deauville et Honfleur", "le Havre et Deauville") == ["Honfleur"]
+
+
+def test_which_number_to_call_is_a_contact_answered_by_the_sentence_giving_it():
+    q = "Quel numéro permet d'accéder au service d'accès aux soins dans le Calvados ?"
+    assert analyze_question(q).kind == "contact"
+    passages = [
+        _p(
+            1,
+            "b/sas/p2",
+            "Pour le patient sans médecin traitant, le service d'accès aux soins doit "
+            "permettre d'accéder à toute heure à un professionnel de santé du Calvados.",
+        ),
+        _p(
+            2,
+            "b/sas/p1",
+            "Le service d'accès aux soins du Calvados est accessible par le numéro 15.",
+            score=0.7,
+        ),
+    ]
+    assert _answer(q, passages).text == (
+        "Le service d'accès aux soins du Calvados est accessible par le numéro 15. [1]"
+    )
+    assert not has_evidence("Le service compte 15 médecins.", "contact")
