@@ -576,7 +576,12 @@ def new_names(sentence: str, known: str) -> list[str]:
     return [n for n in question_names(sentence) if not names_in(n, words)]
 
 
-_SITUATES = re.compile(r"(?:\b(?:de|du|des|à|a|au|aux|sur|en)\s+(?:la |le |l['’])?|\bd['’])$", re.I)
+# "… de Caen", "à Lisieux", "de l'association Revivre": the name places what is asked.
+_SITUATES = re.compile(
+    r"(?:\b(?:de|du|des|à|a|au|aux|sur|en)\s+(?:la |le |l['’])?|\bd['’])"
+    r"(?:association |structure |équipe |ville |commune |territoire )?$",
+    re.I,
+)
 
 
 def situating_names(question: str) -> list[str]:

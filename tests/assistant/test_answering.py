@@ -1906,3 +1906,24 @@ def test_which_number_to_call_is_a_contact_answered_by_the_sentence_giving_it():
         "Le service d'accès aux soins du Calvados est accessible par le numéro 15. [1]"
     )
     assert not has_evidence("Le service compte 15 médecins.", "contact")
+
+
+def test_a_body_named_after_its_kind_places_the_question_like_a_town():
+    from assistant.evidence import situating_names
+
+    q = "ESSIP de l'association Revivre : combien de places aujourd'hui ?"
+    assert situating_names(q) == ["Revivre"]
+    assert situating_names("Combien de places selon le Rectorat ?") == []
+    # The table cell gives the count; the action it belongs to, just before it in its
+    # section, names the association.
+    passages = [
+        _p(1, "fdr/ap-5/t2/p4", "Nombre de places d'ESSIP (valeur 7 ; cible 10)"),
+        _p(
+            2,
+            "fdr/ap-5/t2/p1",
+            "Renforcement de l'ESSIP portée par l'association Revivre pour les personnes "
+            "en grande précarité",
+            score=0.8,
+        ),
+    ]
+    assert _answer(q, passages).text == "Nombre de places d'ESSIP (valeur 7 ; cible 10) [1]"
