@@ -380,7 +380,10 @@ class Assistant:
             return listing
         return named(
             continue_list(
-                composition, lambda cid: following_chunks(chunks, self._by_id[cid]), to_passage
+                composition,
+                lambda cid: following_chunks(chunks, self._by_id[cid]),
+                to_passage,
+                question=question,
             )
         )
 

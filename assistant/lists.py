@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from assistant.answer import BULLET, Composition, quote, render, split_sentences
+from assistant.evidence import new_names
 from assistant.query import QueryAnalysis
 from assistant.types import Citation, Passage
 from indexer.cleaning import fold
@@ -355,8 +356,13 @@ def continue_list(
     following: Callable[[str], Sequence[Chunk]],
     to_passage: Callable[[Chunk], Passage],
     limit: int = 14,
+    question: str = "",
 ) -> Composition:
-    """Append the items that follow a final "…:" sentence in the next passages of its section."""
+    """Append the items that follow a final "…:" sentence in the next passages of its section.
+
+    `question`: an announcement that says nothing the question does not already say
+    gives way to the passage that names what it announces.
+    """
     if composition.abstained or not composition.citations:
         return composition
     last = composition.citations[-1]
@@ -364,7 +370,7 @@ def continue_list(
     if not sentences:
         return composition
     if not is_list_intro(sentences[-1]):
-        return _continue_enumeration(composition, following, to_passage)
+        return _continue_enumeration(composition, following, to_passage, question)
     if not composition.text.rstrip().endswith(f"[{last.n}]"):
         return composition
     tail = composition.text.rstrip()[: -len(f"[{last.n}]")].rstrip()
@@ -400,12 +406,15 @@ def _continue_enumeration(
     composition: Composition,
     following: Callable[[str], Sequence[Chunk]],
     to_passage: Callable[[Chunk], Passage],
+    question: str = "",
 ) -> Composition:
     """Append the next passage when it names what the answer announces ("Il s'agit du …").
 
     When the first cited passage announces ("trois porteurs ont répondu …") and the next
     one names them, the answer is the two of them: sentences cited from other passages
-    are dropped.
+    are dropped. When the announcement names nothing that the question and the named
+    items do not ("Quels pôles de santé ont répondu à l'appel de l'ARS ?" — "Dans le
+    Calvados, trois porteurs ont répondu à l'appel de l'ARS …"), the items alone answer.
     """
     if not composition.citations:
         return composition
@@ -414,7 +423,7 @@ def _continue_enumeration(
     if not nxt or not _ENUMERATION.match(nxt[0].text.strip()):
         return composition
     if any(c.id == nxt[0].id for c in composition.citations):
-        return composition
+        return _without_announcement(composition, question)
     text = composition.text
     if len(composition.citations) > 1:
         marker = f"[{head.n}]"
@@ -423,9 +432,30 @@ def _continue_enumeration(
             return composition
         text = text[: end + len(marker)]
     p = to_passage(nxt[0])
-    citation = Citation(2, p.id, p.document, p.document_id, p.locator, p.page, p.text)
     first = split_sentences(p.text)[0]
+    announced = re.sub(r"\s*\[\d+\]", "", text)
+    if question and not new_names(announced, f"{question} {first}"):
+        citation = Citation(1, p.id, p.document, p.document_id, p.locator, p.page, p.text)
+        return Composition(quote(first, 1), (citation,), False)
+    citation = Citation(2, p.id, p.document, p.document_id, p.locator, p.page, p.text)
     return Composition(f"{text} {quote(first, 2)}", (head, citation), False)
+
+
+def _without_announcement(composition: Composition, question: str) -> Composition:
+    """An answer [1] announcement [2] items, without the announcement when it names
+    nothing that the question and the items do not."""
+    if not question or len(composition.citations) != 2:
+        return composition
+    text = composition.text
+    start = text.find("[2]")
+    end = text.rfind("[1]", 0, start)
+    if end < 0 or "[1]" in text[start:]:
+        return composition
+    announced, items = text[:end], text[end + len("[1]") :].strip()
+    if new_names(re.sub(r"\s*\[\d+\]", "", announced), f"{question} {items}"):
+        return composition
+    item = replace(composition.citations[1], n=1)
+    return Composition(items.replace("[2]", "[1]"), (item,), False)
 
 
 def following_chunks(chunks: Sequence[Chunk], position: int, limit: int = 40) -> list[Chunk]:

@@ -652,3 +652,40 @@ def test_units_listed_or_named_are_quoted_with_their_numbers():
     # own table line gives its number: it is quoted rather than the bare title.
     assert result.text == "FA4.1 | Changer les regards [1] Action 4.2 : Parcours de soins [2]"
     assert [c.id for c in result.citations] == ["cls/synthese/fa-4.1", "cls/fa-4.2/p1"]
+
+
+def test_an_announcement_the_question_already_says_gives_way_to_the_named_items():
+    from assistant.answer import render
+
+    chunks = [
+        _chunk(
+            "b/r/p5",
+            ["R", "§ 5"],
+            "Dans le Calvados, trois porteurs ont répondu à l'appel Réflexe santé de l'ARS.",
+            0,
+            "b/r",
+        ),
+        _chunk(
+            "b/r/p6",
+            ["R", "§ 6"],
+            "Il s'agit du pôle d'Isigny, du pôle d'Ifs et du pôle d'Hérouville.",
+            1,
+            "b/r",
+        ),
+    ]
+    q = "Quels sont les trois porteurs de Réflexe santé dans le Calvados ?"
+    items = "Il s'agit du pôle d'Isigny, du pôle d'Ifs et du pôle d'Hérouville. [1]"
+    first = render([(_to_passage(chunks[0]), chunks[0].text)])
+    result = continue_list(first, lambda cid: following_chunks(chunks, 0), _to_passage, question=q)
+    assert result.text == items
+    assert [(c.n, c.id) for c in result.citations] == [(1, "b/r/p6")]
+    # The same when the answer already quotes both passages.
+    both = render([(_to_passage(c), c.text) for c in chunks])
+    result = continue_list(both, lambda cid: following_chunks(chunks, 0), _to_passage, question=q)
+    assert result.text == items and [c.id for c in result.citations] == ["b/r/p6"]
+    # An announcement that names something of its own ("Réflexe santé") is kept.
+    other = "Quels porteurs ont répondu à l'appel dans le Calvados ?"
+    result = continue_list(
+        first, lambda cid: following_chunks(chunks, 0), _to_passage, question=other
+    )
+    assert [c.id for c in result.citations] == ["b/r/p5", "b/r/p6"]
