@@ -17,9 +17,9 @@ import numpy as np
 from assistant.answer import ABSTAIN_TEXT, Composition, compose
 from assistant.generative import Writer, answer_events, writer_from_settings
 from assistant.lists import (
-    asked_unit,
     continue_list,
     following_chunks,
+    heading_weight,
     name_the_unit,
     names_unknown_unit,
     preceding_text,
@@ -363,7 +363,8 @@ class Assistant:
         # "Dans quelle fiche action figure la mutuelle ?": the unit's heading holds the
         # question's words, and the unit is the answer; its sentences need add nothing.
         # The unit whose heading holds the question's words is the answer.
-        residual = {"min_residual": 0.0, "heading": 0.5} if asked_unit(question) else {}
+        heading = heading_weight(question)
+        residual = {"min_residual": 0.0, "heading": heading} if heading else {}
         composition = compose(
             without_asked_unit(question),
             analysis,

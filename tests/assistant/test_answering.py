@@ -1927,3 +1927,33 @@ def test_a_body_named_after_its_kind_places_the_question_like_a_town():
         ),
     ]
     assert _answer(q, passages).text == "Nombre de places d'ESSIP (valeur 7 ; cible 10) [1]"
+
+
+def test_a_unit_named_beside_the_asked_one_makes_headings_count_more():
+    from assistant.lists import heading_weight, without_asked_unit
+
+    q = "Dans quelle priorité du PTSM est rangé l'objectif sur les GEM pour les jeunes ?"
+    assert heading_weight(q) == 1.0
+    assert heading_weight("La prévention du suicide relève de quelle priorité du PTSM ?") == 0.5
+    assert heading_weight("Qui porte le GEM ?") == 0.0
+    context = _p(
+        1,
+        "ptsm/p5/contexte/p11",
+        "Constatant que le public jeune ne participe pas aux GEM existants, les acteurs "
+        "proposent de développer des GEM pour les jeunes.",
+        locator="Priorité 5 « accès aux droits » › Contexte",
+        score=0.9,
+    )
+    objective = _p(
+        2,
+        "ptsm/p5/e2/o2/moyens",
+        "- Faire émerger le projet de GEM jeunes qui a été amorcé",
+        locator="Priorité 5 › Enjeu 2 › Objectif 2 « poursuivre le développement des GEM, "
+        "notamment pour le public jeune » › Moyens à envisager",
+        score=0.6,
+    )
+    asked = without_asked_unit(q)
+    half = _answer(asked, [context, objective], min_residual=0.0, heading=0.5)
+    assert half.citations[0].id == context.id
+    full = _answer(asked, [context, objective], min_residual=0.0, heading=heading_weight(q))
+    assert full.citations[0].id == objective.id
