@@ -272,7 +272,9 @@ _QUI = re.compile(
 
 
 _WHICH_BODY = re.compile(
-    r"\bquel(?:le)?s? (?:organisme|operateur|gestionnaire|financeur|etablissement|porteur)s?\b"
+    # "quel organisme", "quels sont les porteurs de la fiche 2.5 ?"
+    r"\bquel(?:le)?s? (?:sont (?:les )?|est (?:le |l['’])?)?"
+    r"(?:organisme|operateur|gestionnaire|financeur|etablissement|porteur)s?\b"
 )
 
 

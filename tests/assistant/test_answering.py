@@ -1957,3 +1957,31 @@ def test_a_unit_named_beside_the_asked_one_makes_headings_count_more():
     assert half.citations[0].id == context.id
     full = _answer(asked, [context, objective], min_residual=0.0, heading=heading_weight(q))
     assert full.citations[0].id == objective.id
+
+
+def test_which_are_the_porteurs_asks_who_and_reads_the_porteur_field():
+    q = "Quels sont les porteurs de la fiche 2.5 Collectif Santé-Précarité ?"
+    analysis = analyze_question(q)
+    assert analysis.kind == "who" and analysis.fields == ("porteur",)
+    assert analyze_question("Quel est l'organisme gestionnaire du GEM ?").kind == "who"
+    assert analyze_question("Quels sont les axes du CLS ?").kind == "list"
+    fiche = "Axe 2 › Fiche action 2.5 « Collectif Santé-Précarité : Vers un Réseau »"
+    passages = [
+        _p(
+            1,
+            "cls/fa-2.5/intitule",
+            "Collectif Santé-Précarité : Vers un Réseau",
+            f"{fiche} › Intitulé",
+        ),
+        _p(
+            2,
+            "cls/fa-2.5/porteur",
+            "DAC Appui 14 / ESI 14 / Association Itinéraires",
+            f"{fiche} › Maître d'œuvre / Porteur",
+            score=0.7,
+        ),
+        _p(3, "cls/fa-2.5/titre", "Réseau Santé Précarité", f"{fiche} › Titre", score=0.8),
+    ]
+    fields = {"cls/fa-2.5/porteur": "porteur"}
+    result = _answer(q, passages, fields)
+    assert result.text == "DAC Appui 14 / ESI 14 / Association Itinéraires [1]"
