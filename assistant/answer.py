@@ -759,6 +759,13 @@ def compose(
             # étudiants …": a list goes on in another passage only with names of its own.
             continue
         chosen.append(c)
+    intros = {c.rank for c in chosen if c.sentence.rstrip().endswith(":")}
+    if analysis.kind == "list" and intros:
+        # "Un AMI a été publié en 2024 … [1] À la suite de l'AMI CNH 2024, de nouvelles
+        # solutions ont été apportées : [2] - …": beside a list, a sentence of another
+        # passage that names nothing the question and the list do not is left out.
+        known = with_aliases(" ".join([question, *(top[r].text for r in intros)]), aliases)
+        chosen = [c for c in chosen if c.rank in intros or new_names(c.sentence, known)]
     # Passages in order of their best sentence; sentences in document order within each.
     order = {c.rank: i for i, c in reversed(list(enumerate(chosen)))}
     chosen.sort(key=lambda c: (order[c.rank], c.index))

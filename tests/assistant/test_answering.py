@@ -1985,3 +1985,28 @@ def test_which_are_the_porteurs_asks_who_and_reads_the_porteur_field():
     fields = {"cls/fa-2.5/porteur": "porteur"}
     result = _answer(q, passages, fields)
     assert result.text == "DAC Appui 14 / ESI 14 / Association Itinéraires [1]"
+
+
+def test_beside_a_list_a_sentence_naming_nothing_new_is_left_out():
+    q = "Quelles solutions ont été ouvertes au Havre après l'AMI CNH 2024 ?"
+    listed = _p(
+        2,
+        "h/ami/bilan/p1",
+        "À la suite de l'AMI CNH 2024, de nouvelles solutions ont été ouvertes au Havre :\n"
+        "- 10 places de SAMSAH\n- 3 places d'accueil de jour",
+        score=0.8,
+    )
+    aliases = [("AMI", "Appel à Manifestation d'intérêt")]
+    for by, kept in (("", False), (" par la Ligue havraise", True)):
+        announced = _p(
+            1,
+            "h/ami/p4",
+            f"Un Appel à Manifestation d'intérêt (AMI CNH) a été publié{by} au Havre en "
+            "2024 pour que des solutions soient ouvertes.",
+            score=1.0,
+        )
+        result = _answer(q, [announced, listed], aliases=aliases)
+        assert result.text.endswith("- 3 places d'accueil de jour [2]" if kept else "[1]")
+        # The spelled-out acronym of the question is not a new name; the Ligue is.
+        cited = ["h/ami/p4", "h/ami/bilan/p1"] if kept else ["h/ami/bilan/p1"]
+        assert [c.id for c in result.citations] == cited
