@@ -37,6 +37,7 @@ from assistant.evidence import (
     new_names,
     new_numbers,
     other_department,
+    other_territory,
     other_year,
     refers_to_another,
     repeats_role,
@@ -531,6 +532,10 @@ def rank_sentences(
                 continue  # "le CRT a accompagné 18 bénéficiaires", after "le CRT de Dozulé"
             if other_department(question, sentence):
                 continue  # "… du Calvados ?" — "91% de la population de la seine Maritime"
+            if other_territory(
+                question, passage.document, f"{passage.locator} {before} {sentence}"
+            ):
+                continue  # "l'UEMA du Calvados ?" — the Le Havre bilan's UEMA
             if analysis.kind in _FACTOID and about_an_earlier_one(question, sentence):
                 continue  # "quand a été signé le CLS ?" — "dont le premier a été signé le …"
             # The document's own year ("Bilan janvier 2025") dates its publication.

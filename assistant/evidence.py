@@ -674,6 +674,30 @@ def dates_the_event(text: str, question: str) -> bool:
     return False
 
 
+# The département of the territories the documents are about.
+_TERRITORY_DEPARTMENT = (
+    ("havre", "seine maritime"),
+    ("lisieux", "calvados"),
+    ("calvados", "calvados"),
+)
+
+
+def other_territory(question: str, document: str, text: str) -> bool:
+    """Is the passage from a document about another département than the one asked,
+    without naming the asked one? "combien d'enfants accompagne l'UEMA du Calvados ?"
+    is not answered by the Le Havre bilan's UEMA ("Elle permet l'accompagnement de 7
+    enfants")."""
+    folded_question = fold(question)
+    asked = {d.replace("-", " ") for d in _DEPARTMENT.findall(folded_question)}
+    asked |= {dep for place, dep in _TERRITORY_DEPARTMENT if place in folded_question}
+    title = fold(document)
+    of_document = {dep for place, dep in _TERRITORY_DEPARTMENT if place in title}
+    if not asked or not of_document or asked & of_document:
+        return False
+    named = {d.replace("-", " ") for d in _DEPARTMENT.findall(fold(text))}
+    return not (named & asked)
+
+
 def other_department(question: str, sentence: str) -> bool:
     """Does the sentence give its figure for another département than the one asked?
 

@@ -2010,3 +2010,27 @@ def test_beside_a_list_a_sentence_naming_nothing_new_is_left_out():
         # The spelled-out acronym of the question is not a new name; the Ligue is.
         cited = ["h/ami/p4", "h/ami/bilan/p1"] if kept else ["h/ami/bilan/p1"]
         assert [c.id for c in result.citations] == cited
+
+
+def test_a_passage_from_another_departments_document_does_not_answer():
+    from assistant.evidence import other_territory
+
+    havre = "Feuille de route territoriale du CTS du Havre — Bilan janvier 2025"
+    q = "Combien d'enfants sont accompagnés par l'UEMA du Calvados ?"
+    assert other_territory(q, havre, "UEMA › Elle permet l'accompagnement de 7 enfants.")
+    assert not other_territory(q, havre, "Dans le Calvados, l'UEMA accompagne 7 enfants.")
+    assert not other_territory(q, "Feuille de route départementale du Calvados", "7 enfants")
+    both = "Une EMAS a été créée dans le Calvados et sur le territoire du Havre : où ?"
+    assert not other_territory(both, havre, "EMAS de Lillebonne")
+    assert not other_territory("Combien d'enfants accompagne l'UEMA ?", havre, "7 enfants")
+    passage = Passage(
+        1,
+        "havre/uema/p2",
+        havre,
+        "bilan-le-havre-2025",
+        "UEMA",
+        None,
+        "Elle permet l'accompagnement de 7 enfants.",
+        0.9,
+    )
+    assert _answer(q, [passage]).abstained
