@@ -23,6 +23,7 @@ from assistant.evidence import (
     defines,
     event_years,
     folded,
+    gives_months_for_year,
     has_evidence,
     in_digits,
     in_signature_block,
@@ -530,6 +531,8 @@ def rank_sentences(
                 continue  # "quel territoire ?" — "un second territoire à identifier"
             if refers_to_another(abbreviated, f"{before_text} {' '.join(sentences[:i])}", sentence):
                 continue  # "le CRT a accompagné 18 bénéficiaires", after "le CRT de Dozulé"
+            if analysis.kind in ("count", "amount") and gives_months_for_year(question, sentence):
+                continue  # "sur l'ensemble de l'année ?" — "2000 au mois de septembre"
             if other_department(question, sentence):
                 continue  # "… du Calvados ?" — "91% de la population de la seine Maritime"
             if other_territory(

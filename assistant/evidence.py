@@ -698,6 +698,25 @@ def other_territory(question: str, document: str, text: str) -> bool:
     return not (named & asked)
 
 
+_WHOLE_YEAR = re.compile(
+    r"\b(?:au total|en tout|sur (?:l.ensemble de |toute )?l.annee|annuel(?:le)?(?:ment)?)\b"
+)
+_MONTHLY = re.compile(
+    rf"\b(?:au mois d[e']|par mois|chaque mois|mensuel\w*|en (?:{_FOLDED_MONTHS})\b)"
+)
+_TOTAL = re.compile(r"\b(?:au total|en tout|sur l.annee|annuel\w*|par an)\b")
+
+
+def gives_months_for_year(question: str, sentence: str) -> bool:
+    """Does the sentence give monthly figures when the question asks a year's total?
+    "Combien de patients le SAS a-t-il régulés sur l'ensemble de l'année 2024 ?" is not
+    answered by "passant de 2000 au mois de septembre à 3300 en décembre"."""
+    text = fold(sentence)
+    return bool(
+        _WHOLE_YEAR.search(fold(question)) and _MONTHLY.search(text) and not _TOTAL.search(text)
+    )
+
+
 def other_department(question: str, sentence: str) -> bool:
     """Does the sentence give its figure for another département than the one asked?
 

@@ -2034,3 +2034,19 @@ def test_a_passage_from_another_departments_document_does_not_answer():
         0.9,
     )
     assert _answer(q, [passage]).abstained
+
+
+def test_monthly_figures_do_not_answer_a_years_total():
+    from assistant.evidence import gives_months_for_year
+
+    q = "Combien de patients le SAS 14 a-t-il régulés sur l'ensemble de l'année 2024 ?"
+    monthly = (
+        "Le SAS 14 a régulé un nombre croissant de patients, passant de 2000 patients au "
+        "mois de septembre à 3300 patients en décembre."
+    )
+    assert gives_months_for_year(q, monthly)
+    assert not gives_months_for_year(q, "Au total, 30 000 patients ont été régulés en 2024.")
+    assert not gives_months_for_year("Combien de patients en septembre 2024 ?", monthly)
+    assert _answer(q, [_p(1, "b/sas/p4", monthly, locator="SAS 14")]).abstained
+    yearly = "En 2024, le SAS 14 a régulé 30 000 patients au total, dont 3300 en décembre."
+    assert "30 000" in _answer(q, [_p(1, "b/sas/p4", yearly, locator="SAS 14")]).text
