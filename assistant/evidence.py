@@ -347,7 +347,8 @@ def spells_out(sentence: str, acronyms: Sequence[str]) -> bool:
     """Does the sentence spell out one of the acronyms: "(CTSM)", "CAMSP : …",
     "SAS14 (Service d'accès aux Soins)"?"""
     return any(
-        re.search(rf"\({a}\)|^[-•\s]*{a}\s*:|\b{a}\s*\([^)]{{8,}}\)", sentence) for a in acronyms
+        re.search(rf"\({a}\)|^[-•\s]*{a}\s*:|\b{a}\s*\([^)]{{8,}}\)", sentence)
+        for a in map(re.escape, acronyms)
     )
 
 

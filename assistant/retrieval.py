@@ -10,7 +10,7 @@ question (fiche 2.3, priorité 4, axe 5, a document) and the kind of answer aske
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -231,47 +231,52 @@ def evidence_boost(
     analysis: QueryAnalysis,
     weights: Weights,
 ) -> np.ndarray:
-    """A small boost for the best passages that hold a value of the kind asked.
+    """A small boost for the best passages that hold the kind of evidence asked.
 
     "À quelle date le PRS a-t-il été publié ?" prefers "publié le 31 octobre 2023" to
     passages that only repeat "PRS 2023-2028". Only the top of the ranking is read.
     """
     boost = np.zeros(len(chunks), dtype=np.float32)
-    if analysis.kind not in ("amount", "date", "count", "definition", "list"):
+    holds = _asked_evidence(question, analysis)
+    if holds is None or weights.evidence <= 0:
         return boost
-    announced = announced_count(question) if analysis.kind == "list" else None
-    if weights.evidence <= 0 or (analysis.kind == "list" and announced is None):
-        return boost
-    # "que veut dire SDRE dans le PTSM ?": the PTSM names the document, SDRE is asked.
-    topical = set(re.findall(r"\w+", without_document_names(question)))
-    acronyms = [a for a in acronyms_of(question) if fold(a) in topical]
-    asked = content_terms(question) if analysis.kind == "definition" else set()
     pool = np.argsort(-scores, kind="stable")[: weights.evidence_pool]
     for i in pool:
-        if not np.isfinite(scores[i]):
-            continue
-        if announced is not None:
-            # "c'est quoi les 3 actions proposées aux familles ?": the passage that
-            # announces three actions ("3 actions sont donc proposées : …").
-            if states_count(chunks[i].text, announced):
-                boost[i] = weights.evidence
-            continue
-        if analysis.kind == "definition":
-            # "c'est quoi l'UAPED ?": the passage that spells the acronym out and says
-            # what it does ("L'Unité d'accueil pédiatrique … (UAPED) permet de …"), over
-            # the passages of its section that only carry it in their heading.
-            # "Que sont les directives anticipées ?": the passage whose subject is the
-            # term, followed by the verb that says what it is.
-            text = chunks[i].text
-            if spells_out(text, acronyms) or len(asked & content_terms(defined_subject(text))) >= 2:
-                boost[i] = weights.evidence
-            continue
-        if has_evidence(chunks[i].text, analysis.kind, None, question):
-            boost[i] = weights.evidence
-            if analysis.kind == "date" and dates_the_event(chunks[i].text, question):
-                # "publié le 31 octobre 2023" for "quand … a-t-il été publié ?"
-                boost[i] += weights.evidence
+        if np.isfinite(scores[i]):
+            boost[i] = weights.evidence * holds(chunks[i].text)
     return boost
+
+
+def _asked_evidence(question: str, analysis: QueryAnalysis) -> Callable[[str], int] | None:
+    """How strongly a passage's text holds the evidence the question asks (0, 1 or 2),
+    or None when its kind has no such test."""
+    if analysis.kind in ("amount", "date", "count"):
+
+        def value(text: str) -> int:
+            if not has_evidence(text, analysis.kind, None, question):
+                return 0
+            # "publié le 31 octobre 2023" for "quand … a-t-il été publié ?"
+            return 2 if analysis.kind == "date" and dates_the_event(text, question) else 1
+
+        return value
+    announced = announced_count(question) if analysis.kind == "list" else None
+    if announced is not None:
+        # "c'est quoi les 3 actions proposées aux familles ?": the passage that announces
+        # three actions ("3 actions sont donc proposées : …").
+        return lambda text: int(states_count(text, announced))
+    if analysis.kind == "definition":
+        # "c'est quoi l'UAPED ?": the passage that spells the acronym out ("L'Unité
+        # d'accueil pédiatrique … (UAPED) permet de …"), over the passages of its section
+        # that only carry it in their heading; "que sont les directives anticipées ?":
+        # the passage whose subject is the term, then the verb that says what it is.
+        # "que veut dire SDRE dans le PTSM ?": the PTSM names the document, SDRE is asked.
+        topical = set(re.findall(r"\w+", without_document_names(question)))
+        acronyms = [a for a in acronyms_of(question) if fold(a) in topical]
+        asked = content_terms(question)
+        return lambda text: int(
+            spells_out(text, acronyms) or len(asked & content_terms(defined_subject(text))) >= 2
+        )
+    return None
 
 
 def value_cell_boost(
