@@ -363,9 +363,9 @@ def _kind_bonus(
         defined = cues.get("defined", ())
         if any(t in subject for t in defined):  # type: ignore[attr-defined]
             bonus += 0.4  # "La postvention regroupe …": the term is the subject
-        said = set(analyze(defined_subject(sentence)))
-        spelled_terms = cues.get("expansion_terms", frozenset())
-        if any(t in said for t in defined) or len(said & spelled_terms) >= 2:  # type: ignore[attr-defined, operator]
+        before_verb = set(analyze(defined_subject(sentence)))
+        expansion = cues.get("expansion_terms", frozenset())
+        if any(t in before_verb for t in defined) or len(before_verb & expansion) >= 2:  # type: ignore[attr-defined, operator]
             # "Une équipe mobile d'appui à la scolarisation est une équipe médico-sociale":
             # the term, then the verb that says what it is.
             bonus += 0.3
