@@ -610,6 +610,11 @@ _SAME_SUBJECT = re.compile(
     r"regroupe(?:nt)?|propose(?:nt)?|apporte(?:nt)?|a pour|ont pour)\b",
     re.I,
 )
+# The next sentence of the answering passage that goes with it, by kind: "… a recruté six
+# médecins salariés. Ce qui représente 4.1 équivalents temps pleins." restates a figure;
+# "Les directives anticipées …, également appelées plan de crise conjoint, … Il s'agit
+# d'un document, rédigé par la personne concernée …" goes on defining the same thing.
+_CONTINUED_BY = {"count": _RESTATED, "amount": _RESTATED, "definition": _SAME_SUBJECT}
 _GOES_ON = re.compile(
     r"^\s*(?:[-–]\s*)?(?:et\s+)?(?:vien(?:nen)?t ensuite|ensuite|puis|enfin|"
     r"en (?:deuxième|second|troisième) (?:lieu|place)|arrivent ensuite)\b",
@@ -747,25 +752,20 @@ def compose(
     for c in candidates:
         if len(chosen) >= limit or c.score < best.score - 0.2 * abs(best.score):
             break
-        if c.rank != best.rank and (
-            analysis.kind != "list"
-            or (
-                c.score < best.score - LIST_MARGIN * abs(best.score)
-                and not c.sentence.rstrip().endswith(":")
-            )
-        ):
-            continue  # further sentences only from the answering passage (lists aside)
         if any(c.sentence == s.sentence for s in chosen):
             continue
-        if (
-            c.rank != best.rank
-            and not c.sentence.rstrip().endswith(":")
-            and not new_names(c.sentence, " ".join([question, *(s.sentence for s in chosen)]))
-        ):
-            # "Quelles MSP composent la MSPU ?" — "… (MSP Les Jardins de Bleville, MSP
-            # Santéco)", then from another passage "Les MSP accueillent également des
-            # étudiants …": a list goes on in another passage only with names of its own.
-            continue
+        if c.rank != best.rank:
+            if analysis.kind != "list":
+                continue  # further sentences only from the answering passage (lists aside)
+            if not c.sentence.rstrip().endswith(":") and (
+                c.score < best.score - LIST_MARGIN * abs(best.score)
+                or not new_names(c.sentence, " ".join([question, *(s.sentence for s in chosen)]))
+            ):
+                # "Quelles MSP composent la MSPU ?" — "… (MSP Les Jardins de Bleville, MSP
+                # Santéco)", then from another passage "Les MSP accueillent également des
+                # étudiants …": a list goes on in another passage only with names of its
+                # own (an announcement of items, "Les MSP suivantes :", always may).
+                continue
         chosen.append(c)
     intros = {c.rank for c in chosen if c.sentence.rstrip().endswith(":")}
     if analysis.kind == "list" and intros:
@@ -790,17 +790,10 @@ def compose(
                 if not _GOES_ON.match(sentence):
                     break
                 picked.append((top[c.rank], sentence))
-        elif analysis.kind == "definition":
-            # "Les directives anticipées …, également appelées plan de crise conjoint, …
-            # Il s'agit d'un document, rédigé par la personne concernée …": the
-            # definition goes on in the next sentence, about the same thing.
+        elif analysis.kind in _CONTINUED_BY:
             following = split_sentences(top[c.rank].text)[c.index + 1 : c.index + 2]
-            picked.extend((top[c.rank], f) for f in following if _SAME_SUBJECT.match(f))
-        elif analysis.kind in ("count", "amount"):
-            # "… a recruté six médecins salariés. Ce qui représente 4.1 équivalents temps
-            # pleins.": the figure is restated in another unit.
-            following = split_sentences(top[c.rank].text)[c.index + 1 : c.index + 2]
-            picked.extend((top[c.rank], f) for f in following if _RESTATED.match(f))
+            continues = _CONTINUED_BY[analysis.kind]
+            picked.extend((top[c.rank], f) for f in following if continues.match(f))
     seen: set[tuple[str, str]] = set()
     unique = []
     for p, s in picked:

@@ -362,7 +362,6 @@ class Assistant:
             return named(composed)
         # "Dans quelle fiche action figure la mutuelle ?": the unit's heading holds the
         # question's words, and the unit is the answer; its sentences need add nothing.
-        # The unit whose heading holds the question's words is the answer.
         heading = heading_weight(question)
         residual = {"min_residual": 0.0, "heading": heading} if heading else {}
         composition = compose(

@@ -447,12 +447,9 @@ def _continue_enumeration(
         text = text[: end + len(marker)]
     p = to_passage(nxt[0])
     first = split_sentences(p.text)[0]
-    announced = re.sub(r"\s*\[\d+\]", "", text)
-    if question and not new_names(announced, f"{question} {first}"):
-        citation = Citation(1, p.id, p.document, p.document_id, p.locator, p.page, p.text)
-        return Composition(quote(first, 1), (citation,), False)
     citation = Citation(2, p.id, p.document, p.document_id, p.locator, p.page, p.text)
-    return Composition(f"{text} {quote(first, 2)}", (head, citation), False)
+    named = Composition(f"{text} {quote(first, 2)}", (head, citation), False)
+    return _without_announcement(named, question)
 
 
 def _without_announcement(composition: Composition, question: str) -> Composition:
