@@ -22,7 +22,6 @@ from assistant.evidence import (
     defined_subject,
     defines,
     event_years,
-    folded,
     gives_months_for_year,
     has_evidence,
     in_digits,
@@ -283,11 +282,11 @@ def with_aliases(text: str, aliases: Sequence[tuple[str, str]]) -> str:
     if not aliases:
         return text
     extra = []
-    text_folded = folded(text)
+    text_folded = fold(text)
     for term, expansion in aliases:
         if term_pattern(term).search(text):
             extra.append(expansion)
-        elif folded(expansion) in text_folded:
+        elif fold(expansion) in text_folded:
             extra.append(term)
     return f"{text} ({'; '.join(extra)})" if extra else text
 

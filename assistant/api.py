@@ -37,7 +37,7 @@ from assistant.query import (
     in_corpus_words,
     with_corpus_spelling,
 )
-from assistant.retrieval import HybridRetriever, Weights, evidence_first, expand_query
+from assistant.retrieval import HybridRetriever, Weights, evidence_first
 from assistant.settings import Settings, get_settings
 from assistant.types import Answer, Filters, Passage
 from indexer.embeddings import Embedder, load_embedder
@@ -115,7 +115,10 @@ class Assistant:
         if index_dir is not None:
             settings = settings.model_copy(update={"index_dir": Path(index_dir)})
         embedder = embedder or load_embedder(
-            settings.embedding_model, settings.cache_dir, settings.batch_size
+            settings.embedding_model,
+            settings.cache_dir,
+            settings.batch_size,
+            settings.query_precision,
         )
         index = load_index(settings.index_dir, embedder.name, embedder.dimension)
         return cls(
@@ -513,7 +516,7 @@ class Assistant:
         ]
 
     def expansions(self, question: str) -> list[tuple[str, str]]:
-        return expand_query(question, self.index.glossary)[1]
+        return list(self.retriever.expand(question)[1])
 
     def health(self) -> dict[str, Any]:
         return {

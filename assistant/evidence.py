@@ -189,6 +189,7 @@ _NUMBER_WORD = re.compile(rf"\b({'|'.join(_NUMBER_WORDS)})\b", re.I)
 _ABOUT = re.compile(r"\b(\w+aine)s?\s+(?:de\s+|d['’])", re.I)
 
 
+@lru_cache(maxsize=4096)
 def in_digits(text: str) -> str:
     """The text with its counts written in words as digits: "six médecins" → "6
     médecins", "une soixantaine de participants" → "une 60 participants"."""
@@ -514,13 +515,7 @@ def missing_names(question: str, local: str, wide: str = "", situated: bool = Fa
 @lru_cache(maxsize=512)
 def folded_words(text: str) -> frozenset[str]:
     """The folded words of a text (cached: the same passages are read for every sentence)."""
-    return frozenset(re.findall(r"\w+", folded(text)))
-
-
-@lru_cache(maxsize=8192)
-def folded(text: str) -> str:
-    """`fold`, cached: passages and glossary expansions are folded on every question."""
-    return fold(text)
+    return frozenset(re.findall(r"\w+", fold(text)))
 
 
 @lru_cache(maxsize=4096)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -21,7 +22,6 @@ from assistant.evidence import (
     announced_count,
     dates_the_event,
     defined_subject,
-    folded,
     has_evidence,
     spelled_span,
     spells_out,
@@ -72,11 +72,35 @@ def fuse(bm25: np.ndarray, dense: np.ndarray, weights: Weights) -> np.ndarray:
     return weights.bm25 * normalise(bm25) + weights.dense * normalise_dense(dense)
 
 
+@dataclass(frozen=True)
+class ChunkColumns:
+    """The chunk attributes `structure_boost` reads, as arrays computed once per index
+    (a Python loop over 1,500 chunks on every question costs most of a millisecond)."""
+
+    ids: tuple[str, ...]
+    documents: np.ndarray
+    fields: np.ndarray
+    signatures: np.ndarray
+
+    @staticmethod
+    def of(chunks: Sequence[Chunk]) -> ChunkColumns:
+        return ChunkColumns(
+            ids=tuple(c.id + "/" for c in chunks),
+            documents=np.array([c.document_id for c in chunks], dtype=object),
+            fields=np.array([c.field or "" for c in chunks], dtype=object),
+            signatures=np.array([c.section.endswith("/signatures") for c in chunks], dtype=bool),
+        )
+
+
 def structure_boost(
-    chunks: Sequence[Chunk], analysis: QueryAnalysis, weights: Weights
+    chunks: Sequence[Chunk],
+    analysis: QueryAnalysis,
+    weights: Weights,
+    columns: ChunkColumns | None = None,
 ) -> np.ndarray:
     """Boosts for the units the question names and the fields its kind prefers."""
-    boost = np.zeros(len(chunks), dtype=np.float32)
+    columns = columns or ChunkColumns.of(chunks)
+    boost = np.zeros(len(columns.ids), dtype=np.float32)
     patterns: list[str] = []
     if analysis.fiche:
         patterns.append(f"/fa-{re.escape(analysis.fiche)}/")
@@ -86,29 +110,30 @@ def structure_boost(
         patterns.append(f"/p{analysis.priority}/|/ap-{analysis.priority}/")
     if analysis.axis and not analysis.fiche:
         patterns.append(f"/fa-{analysis.axis}\\.\\d/|/synthese/fa-{analysis.axis}")
-    regexes = [re.compile(p) for p in patterns]
-    named_unit = bool(analysis.fiche or (analysis.priority and analysis.objective))
-    for i, chunk in enumerate(chunks):
-        cid = chunk.id + "/"
-        in_named = bool(regexes) and any(rx.search(cid) for rx in regexes)
-        if in_named:
-            boost[i] += weights.structure
-        if analysis.documents and chunk.document_id in analysis.documents:
-            boost[i] += weights.document
-        if analysis.signing and chunk.section.endswith("/signatures"):
-            # "Quand le CLS a-t-il été signé ?": its place and date open the signature
-            # block, whose words ("A Cambremer, le 10 juillet 2025") are not the question's.
-            boost[i] += weights.structure
-        if chunk.field and chunk.field in analysis.fields:
-            # "qui porte la fiche 2.3": that fiche's porteur field, not its title.
-            boost[i] += weights.named_field if in_named and named_unit else weights.field
+    in_named = np.zeros(len(columns.ids), dtype=bool)
+    if patterns:
+        named = re.compile("|".join(f"(?:{p})" for p in patterns))
+        in_named = np.array([bool(named.search(cid)) for cid in columns.ids], dtype=bool)
+        boost[in_named] += weights.structure
+    if analysis.documents:
+        boost[np.isin(columns.documents, list(analysis.documents))] += weights.document
+    if analysis.signing:
+        # "Quand le CLS a-t-il été signé ?": its place and date open the signature
+        # block, whose words ("A Cambremer, le 10 juillet 2025") are not the question's.
+        boost[columns.signatures] += weights.structure
+    if analysis.fields:
+        # "qui porte la fiche 2.3": that fiche's porteur field, not its title.
+        preferred = np.isin(columns.fields, [f for f in analysis.fields if f])
+        named_unit = bool(analysis.fiche or (analysis.priority and analysis.objective))
+        boost[preferred & in_named] += weights.named_field if named_unit else weights.field
+        boost[preferred & ~in_named] += weights.field
     return boost
 
 
 def spelled_out(expansion: str, question: str, question_folded: str | None = None) -> bool:
     """Does the question spell out a glossary expansion, word for word or stem for stem
     ("centre ressources territorial" for "Centre de Ressources Territorial")?"""
-    if folded(expansion) in (question_folded or folded(question)):
+    if fold(expansion) in (question_folded or fold(question)):
         return True
     return spelled_span(expansion, question, min_terms=3) is not None
 
@@ -165,6 +190,14 @@ class HybridRetriever:
         self.embedder = embedder
         self.weights = weights
         self.chunks = index.chunks
+        self.columns = ChunkColumns.of(index.chunks)
+        # Each question is expanded twice (its embedding, then its scores): remember
+        # the last few, the glossary scan costs about half a millisecond.
+        self.expand = lru_cache(maxsize=64)(self._expand)
+
+    def _expand(self, question: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+        expanded, found = expand_query(question, self.index.glossary)
+        return expanded, tuple(found)
 
     def bm25_scores(self, text: str) -> np.ndarray:
         tokens = [t for t in analyze(text) if t in self.index.bm25.vocab_dict]
@@ -181,7 +214,7 @@ class HybridRetriever:
         """
         if self.weights.dense <= 0:
             return [None] * len(questions)
-        texts = [expand_query(q, self.index.glossary)[0] for q in questions]
+        texts = [self.expand(q)[0] for q in questions]
         return list(self.embedder.embed_queries(texts))
 
     def dense_scores(self, text: str, vector: np.ndarray | None = None) -> np.ndarray:
@@ -203,7 +236,7 @@ class HybridRetriever:
         vector: np.ndarray | None = None,
     ) -> tuple[np.ndarray, list[tuple[str, str]]]:
         """Fused scores of every chunk; `vector` is the question's embedding when known."""
-        expanded, found = expand_query(question, self.index.glossary)
+        expanded, found = self.expand(question)
         # The words that name a document are served by the document boost; as BM25
         # terms they only favour tiny passages ("Calvados", "CLS : Contrat Local…").
         # An acronym's expansion feeds the dense side only: its common words ("santé",
@@ -215,13 +248,13 @@ class HybridRetriever:
             self.dense_scores(expanded, vector) if self.weights.dense > 0 else np.zeros_like(bm25)
         )
         fused = fuse(bm25, dense, self.weights) + structure_boost(
-            self.chunks, analysis, self.weights
+            self.chunks, analysis, self.weights, self.columns
         )
         if mask is not None:
             fused = np.where(mask, fused, -np.inf)
         fused += evidence_boost(self.chunks, fused, question, analysis, self.weights)
         fused += value_cell_boost(self.chunks, fused, question, analysis, self.weights)
-        return fused, found
+        return fused, list(found)
 
 
 def evidence_boost(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,6 +25,11 @@ class Settings(BaseSettings):
         "'hashing' (tests), ou tout nom/chemin sentence-transformers",
     )
     batch_size: int = 32
+    query_precision: Literal["auto", "float32", "bfloat16"] = Field(
+        "auto",
+        description="Précision du modèle pour les questions : bfloat16 (deux fois plus "
+        "rapide là où le processeur le calcule nativement), float32, ou auto",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     # Optional generative mode: any OpenAI-compatible chat endpoint (Albert, vLLM, Ollama…).
@@ -44,6 +50,14 @@ class Settings(BaseSettings):
     dense_weight: float = 0.5
 
 
+def _french(error: Any) -> str:
+    """A pydantic validation error in French where its kind is known."""
+    if error["type"] == "literal_error":
+        expected = str(error.get("ctx", {}).get("expected", "")).replace(" or ", ", ")
+        return f"valeurs possibles : {expected}"
+    return str(error["msg"])
+
+
 def get_settings(**overrides: object) -> Settings:
     """Settings from the environment, with explicit (CLI) overrides applied."""
     from pydantic import ValidationError
@@ -56,7 +70,7 @@ def get_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         problems = "; ".join(
             f"ASSISTANT_{'_'.join(str(p) for p in e['loc']).upper()} "
-            f"= {str(e.get('input'))[:40]!r} ({e['msg']})"
+            f"= {str(e.get('input'))[:40]!r} ({_french(e)})"
             for e in exc.errors()
         )
         raise SettingsError(

@@ -11,6 +11,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Collection
+from functools import lru_cache
 
 _PUA = "\ue000-\uf8ff"
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\ufffd]")
@@ -141,8 +142,12 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c)).replace("œ", "oe")
 
 
+@lru_cache(maxsize=16384)
 def fold(text: str) -> str:
-    """Case-, accent-, apostrophe- and space-insensitive form, for matching."""
+    """Case-, accent-, apostrophe- and space-insensitive form, for matching.
+
+    Cached: answering folds the same passages, sentences and names for every question
+    (a few hundred kilobytes for the whole corpus)."""
     text = unicodedata.normalize("NFKD", text.casefold())
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.replace("’", "'").replace("‘", "'").replace("œ", "oe").replace("æ", "ae")

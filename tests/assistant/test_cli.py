@@ -75,6 +75,15 @@ def test_missing_index(tmp_path, monkeypatch, capsys):
     assert "assistant index" in capsys.readouterr().err
 
 
+def test_an_unknown_query_precision_is_a_french_usage_error(indexed, monkeypatch, capsys):
+    monkeypatch.setenv("ASSISTANT_QUERY_PRECISION", "half")
+    assert main(["ask", "Qui porte l'EMAS ?"]) == 2
+    err = capsys.readouterr().err
+    assert "ASSISTANT_QUERY_PRECISION = 'half'" in err
+    assert "valeurs possibles : 'auto', 'float32', 'bfloat16'" in err
+    assert "Traceback" not in err
+
+
 def test_show_and_glossary(indexed, capsys):
     assert main(["show", "cls-lisieux-2025-2029/fa-2.3/porteur"]) == 0
     assert "CIDFF" in capsys.readouterr().out
