@@ -105,9 +105,11 @@ def structure_boost(
     if analysis.fiche:
         patterns.append(f"/fa-{re.escape(analysis.fiche)}/")
     if analysis.priority and analysis.objective:
-        patterns.append(f"/p{analysis.priority}/o{analysis.objective}/")
+        patterns.append(f"^[^/]+/p{analysis.priority}/o{analysis.objective}/")
     elif analysis.priority:
-        patterns.append(f"/p{analysis.priority}/|/ap-{analysis.priority}/")
+        # A priority is a document's top-level unit ("ptsm…/p2/", "feuille…/ap-2/"),
+        # not the second paragraph of any section ("bilan…/sas/p2").
+        patterns.append(f"^[^/]+/p{analysis.priority}/|^[^/]+/ap-{analysis.priority}/")
     if analysis.axis and not analysis.fiche:
         patterns.append(f"/fa-{analysis.axis}\\.\\d/|/synthese/fa-{analysis.axis}")
     in_named = np.zeros(len(columns.ids), dtype=bool)

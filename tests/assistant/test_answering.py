@@ -526,6 +526,33 @@ def test_the_asked_field_of_a_named_fiche_outranks_its_other_fields():
     assert analyze_question("Combien de places en 2024 ?").fields == ()
 
 
+def test_a_named_document_and_unit_lift_their_chunks_by_their_weights():
+    from assistant.retrieval import ChunkColumns, structure_boost
+    from indexer.types import Chunk
+
+    def chunk(cid):
+        doc = cid.split("/")[0]
+        return Chunk(
+            id=cid, document_id=doc, locator=("x",), text="t", order=0, section=cid, field=None
+        )
+
+    chunks = [
+        chunk("ptsm-calvados-2026-2030/p2/enjeu-1/p1"),
+        chunk("ptsm-calvados-2026-2030/p3/enjeu-1/p1"),
+        chunk("cls-lisieux-2025-2029/fa-5.1/objectifs"),
+        chunk("cls-lisieux-2025-2029/synthese/fa-5"),
+        chunk("bilan-calvados-2025/sas/p2"),
+    ]
+    w = Weights()
+    priority = analyze_question("Que prévoit la priorité 2 du PTSM du Calvados ?")
+    boost = structure_boost(chunks, priority, w)
+    assert boost.tolist() == pytest.approx([w.structure + w.document, w.document, 0, 0, 0])
+    axis = analyze_question("Quelles fiches composent l'axe 5 du CLS ?")
+    boost = structure_boost(chunks, axis, w, ChunkColumns.of(chunks))
+    lifted = w.structure + w.document
+    assert boost.tolist() == pytest.approx([0, 0, lifted, lifted, 0])
+
+
 def test_who_prefers_the_sentence_naming_the_role_over_a_closer_description():
     text = (
         "Une nouvelle équipe mobile d'appui (EMAS) a été créée à la rentrée 2024 pour "
