@@ -25,6 +25,7 @@ SPLITS = (
     "holdout8",
     "holdout9",
     "holdout10",
+    "holdout11",
 )
 KINDS = (
     "who",

@@ -38,6 +38,7 @@ def test_set_size_spread_and_split():
         "holdout8",
         "holdout9",
         "holdout10",
+        "holdout11",
     }
 
 
