@@ -486,7 +486,7 @@ def rank_sentences(
             # ("selon le Rectorat") must still be named by the answer's own passage.
             not set(missing) <= set(situating_names(question))
             or missing_names(question, wide)
-            or competing_names(question, f"{before_text}\n{passage.text}")
+            or competing_names(question, f"{before_text}\n{passage.text}", passage.document)
         ):
             continue
         sentences = split_sentences(passage.text)
@@ -558,7 +558,7 @@ def rank_sentences(
                 # The question's name is elsewhere in the passage, and the sentence
                 # names another place or body: it is about a neighbouring entity.
                 section = "\n".join(e for e in passage.locator.split(" › ")[1:] if "§" not in e)
-                if competing_names(question, f"{section}\n{before}\n{sentence}"):
+                if competing_names(question, f"{section}\n{before}\n{sentence}", passage.document):
                     continue
                 penalty = 0.3
             coverage = weighted_coverage(terms, read, weights, unknown)
@@ -778,6 +778,15 @@ def compose(
     chosen.sort(key=lambda c: (order[c.rank], c.index))
     picked: list[tuple[Passage, str]] = []
     for c in chosen:
+        if (
+            c.index
+            and _CONTINUED_BY.get(analysis.kind) is _RESTATED
+            and _RESTATED.match(c.sentence)
+        ):
+            # "Ce qui représente 4.1 équivalents temps pleins." restates the figure of
+            # the sentence before it ("… a recruté six médecins salariés"): both go.
+            previous = split_sentences(top[c.rank].text)[c.index - 1]
+            picked.append((top[c.rank], previous))
         picked.append((top[c.rank], c.sentence))
         if c.sentence.rstrip().endswith(":"):
             picked.extend((top[c.rank], item) for _, item in _list_tail(top[c.rank], c.index))

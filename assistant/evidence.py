@@ -189,10 +189,16 @@ _NUMBER_WORD = re.compile(rf"\b({'|'.join(_NUMBER_WORDS)})\b", re.I)
 _ABOUT = re.compile(r"\b(\w+aine)s?\s+(?:de\s+|d['’])", re.I)
 
 
+# Staffing counted in full-time equivalents: "4.1 équivalents temps pleins" is "4.1 ETP".
+_FULL_TIME = re.compile(r"\b[ée]quivalents?[\s-]+temps[\s-]+pleins?\b", re.I)
+
+
 @lru_cache(maxsize=4096)
 def in_digits(text: str) -> str:
     """The text with its counts written in words as digits: "six médecins" → "6
-    médecins", "une soixantaine de participants" → "une 60 participants"."""
+    médecins", "une soixantaine de participants" → "une 60 participants"; full-time
+    equivalents as their abbreviation ("4.1 équivalents temps pleins" → "4.1 ETP")."""
+    text = _FULL_TIME.sub("ETP", text)
     text = _ABOUT.sub(
         lambda m: f"{m.group(1)} " if m.group(1).lower() in _NUMBER_WORDS else m.group(0), text
     )
@@ -514,8 +520,10 @@ def missing_names(question: str, local: str, wide: str = "", situated: bool = Fa
 
 @lru_cache(maxsize=512)
 def folded_words(text: str) -> frozenset[str]:
-    """The folded words of a text (cached: the same passages are read for every sentence)."""
-    return frozenset(re.findall(r"\w+", fold(text)))
+    """The folded words of a text (cached: the same passages are read for every sentence),
+    "ETP" among them where it spells out full-time equivalents."""
+    words = frozenset(re.findall(r"\w+", fold(text)))
+    return words | {"etp"} if _FULL_TIME.search(text) else words
 
 
 @lru_cache(maxsize=4096)
@@ -777,9 +785,12 @@ def left_undecided(question: str, sentence: str) -> bool:
     return False
 
 
-def competing_names(question: str, text: str) -> list[str]:
-    """Proper names of `text` the question does not use ("le Havre" for a Lillebonne question)."""
+def competing_names(question: str, text: str, document: str = "") -> list[str]:
+    """Proper names of `text` the question does not use ("le Havre" for a Lillebonne
+    question). The acronym of the document's own body ("CALN" in the CLS "de la
+    Communauté d'Agglomération Lisieux Normandie") is the document speaking of itself."""
     asked = fold(question)
+    own = own_acronyms(document)
     out = []
     # Each line is read apart: a heading's first word ("Éléments de contexte") and a
     # title's ("« Liens ville hôpital »") are capitalised as starts, not as names.
@@ -792,9 +803,20 @@ def competing_names(question: str, text: str) -> list[str]:
             folded = fold(name).strip("'-")
             if folded in _COMMON_NAMES or len(folded) < 3 or _MONTH_OR_DAY.match(folded):
                 continue
-            if folded[:5] not in asked:
+            if folded[:5] not in asked and name not in own:
                 out.append(name)
     return out
+
+
+@lru_cache(maxsize=64)
+def own_acronyms(title: str) -> frozenset[str]:
+    """Initials of each run of capitalised words of a title: "Communauté d'Agglomération
+    Lisieux Normandie" gives "CALN" (and its shorter tails, "ALN", "LN")."""
+    out: set[str] = set()
+    for run in re.findall(r"(?:[A-ZÀ-Ý][\wÀ-ÿ-]*(?:\s+(?:d[eu']|des|la|l')?\s*)?){3,}", title):
+        initials = "".join(w[0] for w in re.findall(r"[A-ZÀ-Ý][\wÀ-ÿ-]*", run))
+        out.update(initials[i:] for i in range(len(initials) - 1))
+    return frozenset(a for a in out if len(a) >= 3)
 
 
 _TITLE_START = re.compile(r"[«“\"(]\s*$")

@@ -1770,6 +1770,34 @@ def test_a_figure_restated_in_the_next_sentence_goes_with_it():
     assert "samedi" not in answer.text
 
 
+def test_a_count_in_etp_is_read_in_full_time_equivalents_with_the_figure_it_restates():
+    from dataclasses import replace
+
+    text = (
+        "Un Centre de santé à Cambremer et trois antennes ont été créés. Dans ce cadre, la "
+        "CALN a recruté six médecins salariés, repartis sur les quatre sites. Ce qui "
+        "représente 4.1 équivalents temps pleins. Le centre est ouvert le samedi."
+    )
+    q = "Centre de santé de Cambremer : ça représente combien d'ETP de médecins par l'agglo ?"
+    cls = Passage(
+        1,
+        "cls/fa-5.1/p4",
+        "Contrat local de santé 2025-2029 de la Communauté d'Agglomération Lisieux Normandie",
+        "cls",
+        "Fiche action 5.1 › Éléments de contexte › § 4",
+        None,
+        text,
+        0.9,
+    )
+    answer = _answer(q, [cls])
+    # "Ce qui représente …" goes with the sentence whose figure it restates.
+    assert answer.text.startswith("Dans ce cadre, la CALN a recruté six médecins")
+    assert "4.1 équivalents temps pleins" in answer.text and "samedi" not in answer.text
+    # The CLS's own body ("CALN") is no other body than the agglomeration asked about;
+    # in a document of another body it names someone else.
+    assert _answer(q, [replace(cls, document="Bilan de l'ARS")]).abstained
+
+
 def test_definition_prefers_the_term_followed_by_what_it_is_and_its_next_sentence():
     # One sentence spells the acronym out, the other has its expansion for subject and a
     # verb that says what it is: that one defines it, and its next sentence ("Elle …",
