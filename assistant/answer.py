@@ -498,7 +498,11 @@ def rank_sentences(
                 _counted_as(sentence, cues.get("unit"), aliases),  # type: ignore[arg-type]
                 analysis.kind,
                 field,
-                topic or question,
+                # "Qui porte l'EMAS ?": "Équipes Mobiles d'Appui à la Scolarisation" is
+                # the asked team spelled out, not a body that carries it.
+                with_aliases(topic or question, aliases)
+                if analysis.kind == "who"
+                else topic or question,
             ):
                 continue
             role = analysis.kind == "who" and _holds_role(question, sentence, field, cues)

@@ -40,7 +40,12 @@ _BODY = re.compile(
 _ACRONYM_OR_NAME = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z]{2,}\b|\b[A-Z][a-zé]+ [A-Z]")
 # Verbs a "qui…" question turns on; the answering sentence usually repeats one of them.
 _ROLE_VERBS = (
-    ("port", re.compile(r"\bport(?:e|é|ée|és|ées|ent|eur|eurs|euse)?\b|\bporteur", re.I)),
+    (
+        "port",
+        re.compile(
+            r"\bport(?:e|é|ée|és|ées|ent|er|era|eront|ait|aient|eur|eurs|euse)?\b|\bporteur", re.I
+        ),
+    ),
     ("pilot", re.compile(r"\bpilot\w*", re.I)),
     ("coordon", re.compile(r"\bcoordon\w*", re.I)),
     ("finan", re.compile(r"\bfinanc\w*", re.I)),
@@ -270,7 +275,10 @@ def new_bodies(sentence: str, question: str) -> list[str]:
             out.append(match.group(0))
     for match in _CAPITAL.finditer(sentence):
         word = fold(match.group(0)).strip("'’-")
-        if match.start() == 0 or word in _NOT_ACTORS or len(word) < 3:
+        # The first word of a sentence or of a list item ("- Renforcer la …") is
+        # capitalised as a start.
+        start = not sentence[: match.start()].strip(" -–•\t")
+        if start or word in _NOT_ACTORS or len(word) < 3:
             continue
         if word[:5] not in asked:
             out.append(match.group(0))

@@ -1798,6 +1798,36 @@ def test_a_count_in_etp_is_read_in_full_time_equivalents_with_the_figure_it_rest
     assert _answer(q, [replace(cls, document="Bilan de l'ARS")]).abstained
 
 
+def test_who_carries_a_team_is_not_answered_by_its_expansion_nor_by_a_list_item_verb():
+    from dataclasses import replace
+
+    q = "Quelle structure a été retenue pour porter la nouvelle EMAS de Lillebonne ?"
+    plan = _p(
+        1,
+        "fdr/emas/p4",
+        "- Renforcer la couverture territoriale des Équipes Mobiles d'Appui à la "
+        "Scolarisation (EMAS) par la création d'une EMAS supplémentaire sur le territoire "
+        "de Lillebonne par appel à projets\n- Financement : PRIAC 100 000€/an",
+        locator="EMAS › § 4",
+    )
+    aliases = [("EMAS", "Équipes Mobiles d'Appui à la Scolarisation")]
+    # "Renforcer" starts an item and the expansion names the team asked about: the
+    # item names no body. PRIAC funds the team: "porter" asks for a porteur.
+    item = replace(plan, text=plan.text.split("\n")[0], locator="Chantier › § 4")
+    charged = "Quelle structure est chargée de la nouvelle EMAS de Lillebonne ?"
+    assert _answer(charged, [item], aliases=aliases).abstained
+    assert _answer(q, [plan], aliases=aliases).abstained
+    carried = _p(
+        1,
+        "bilan/emas-lillebonne/p2",
+        "Une EMAS a été créée sur le territoire de Lillebonne. Elle est portée par "
+        "l'association Les PEP 76.",
+        locator="EMAS de Lillebonne › § 2",
+    )
+    answer = _answer(q, [carried, plan], aliases=aliases)
+    assert not answer.abstained and "PEP 76" in answer.text
+
+
 def test_definition_prefers_the_term_followed_by_what_it_is_and_its_next_sentence():
     # One sentence spells the acronym out, the other has its expansion for subject and a
     # verb that says what it is: that one defines it, and its next sentence ("Elle …",
