@@ -110,3 +110,26 @@ def test_a_cell_of_a_quoted_table_row_holds_the_quote_when_it_states_a_fact():
     assert not holds("ONDAM PDS : 250.000 €", quote)
     # A passage that holds the fact but is not part of the quote.
     assert not holds("ONDAM PDS : 250.000 € pour un autre projet", quote, facts)
+
+
+def test_a_report_run_without_thresholds_still_says_which_are_missed(
+    hashing_index, monkeypatch, tmp_path, capsys
+):
+    """`make eval` does not fail on the thresholds, but its report must not claim them met."""
+    import json as _json
+
+    import evals.runner as runner
+
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(hashing_index))
+    monkeypatch.setenv("ASSISTANT_EMBEDDING_MODEL", "hashing")
+    unreachable = tmp_path / "thresholds.json"
+    unreachable.write_text(_json.dumps({"recall@5": 1.01, "mrr": 0.0}), encoding="utf-8")
+    monkeypatch.setattr(runner, "THRESHOLDS", unreachable)
+    argv = ["--split", "dev", "--limit", "4", "--no-baselines", "--output", str(tmp_path)]
+    assert runner.main([*argv, "--no-thresholds"]) == 0
+    summary = _json.loads(capsys.readouterr().out.rsplit("Rapport", 1)[0])["assistant"]
+    report = next(tmp_path.glob("eval-*.md")).read_text(encoding="utf-8")
+    assert summary["recall@5"] < 1.01
+    assert f"**Seuils non atteints :** recall@5 = {summary['recall@5']} < 1.01" in report
+    assert "Tous les seuils sont atteints" not in report
+    assert runner.main(argv) == 1  # without the flag, the same run fails
