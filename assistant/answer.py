@@ -468,6 +468,11 @@ def rank_sentences(
     # "le centre ressources territorial de Lisieux" is "le CRT de Lisieux" for the
     # check that a sentence on "le CRT" speaks of that CRT.
     abbreviated = with_acronyms(question, aliases)
+    # What a sentence must add to: for "Qui porte l'EMAS ?", "Équipes Mobiles d'Appui à
+    # la Scolarisation" is the asked team spelled out, not a body that carries it.
+    asked = topic or question
+    if analysis.kind == "who":
+        asked = with_aliases(asked, aliases)
     candidates = []
     for rank, passage in enumerate(passages):
         field = fields.get(passage.id)
@@ -498,11 +503,7 @@ def rank_sentences(
                 _counted_as(sentence, cues.get("unit"), aliases),  # type: ignore[arg-type]
                 analysis.kind,
                 field,
-                # "Qui porte l'EMAS ?": "Équipes Mobiles d'Appui à la Scolarisation" is
-                # the asked team spelled out, not a body that carries it.
-                with_aliases(topic or question, aliases)
-                if analysis.kind == "who"
-                else topic or question,
+                asked,
             ):
                 continue
             role = analysis.kind == "who" and _holds_role(question, sentence, field, cues)
@@ -617,7 +618,8 @@ _SAME_SUBJECT = re.compile(
 # médecins salariés. Ce qui représente 4.1 équivalents temps pleins." restates a figure;
 # "Les directives anticipées …, également appelées plan de crise conjoint, … Il s'agit
 # d'un document, rédigé par la personne concernée …" goes on defining the same thing.
-_CONTINUED_BY = {"count": _RESTATED, "amount": _RESTATED, "definition": _SAME_SUBJECT}
+_RESTATES = ("count", "amount")
+_CONTINUED_BY = {**dict.fromkeys(_RESTATES, _RESTATED), "definition": _SAME_SUBJECT}
 _GOES_ON = re.compile(
     r"^\s*(?:[-–]\s*)?(?:et\s+)?(?:vien(?:nen)?t ensuite|ensuite|puis|enfin|"
     r"en (?:deuxième|second|troisième) (?:lieu|place)|arrivent ensuite)\b",
@@ -782,11 +784,7 @@ def compose(
     chosen.sort(key=lambda c: (order[c.rank], c.index))
     picked: list[tuple[Passage, str]] = []
     for c in chosen:
-        if (
-            c.index
-            and _CONTINUED_BY.get(analysis.kind) is _RESTATED
-            and _RESTATED.match(c.sentence)
-        ):
+        if c.index and analysis.kind in _RESTATES and _RESTATED.match(c.sentence):
             # "Ce qui représente 4.1 équivalents temps pleins." restates the figure of
             # the sentence before it ("… a recruté six médecins salariés"): both go.
             previous = split_sentences(top[c.rank].text)[c.index - 1]
