@@ -18,6 +18,7 @@ from assistant.evidence import new_names
 from assistant.query import QueryAnalysis
 from assistant.types import Citation, Passage
 from indexer.cleaning import fold
+from indexer.lexical import analyze
 from indexer.types import Chunk
 
 # Structural units a question may ask about: (unit, words that ask to list them, words
@@ -103,6 +104,48 @@ def children(
     return list(found.items())
 
 
+def within_named_parent(
+    question: str, unit: str, units: list[tuple[str, list[Chunk]]]
+) -> list[tuple[str, list[Chunk]]]:
+    """The units under the enclosing unit the question names by its title, not its number.
+
+    "Quelles fiches actions composent l'axe sur l'attractivité du territoire ?" asks for
+    the fiches of "Axe 5 « Œuvrer pour l'attractivité du territoire »" only; "quels
+    chantiers relèvent de la priorité « Améliorer la santé mentale des Normands » ?" for
+    those under that heading, which a bilan writes without its label. The heading is the
+    one most of whose title words the question uses (at least two, at least half of
+    them), among the headings that enclose some of the units but not all. All the units
+    when the question names no enclosing unit, or none such.
+    """
+    text = fold(question)
+    if not any(
+        which and other != unit and re.search(rf"\b{which}\b", text)
+        for other, _, which, _ in _UNITS
+    ):
+        return units
+    enclosing = [
+        set(own[0].locator[: own[0].locator.index(element)]) if element in own[0].locator else set()
+        for element, own in units
+    ]
+    if not enclosing:
+        return units
+    shared = set.intersection(*enclosing)
+    asked = set(analyze(question))
+    scored = []
+    for heading in set.union(*enclosing) - shared:
+        terms = set(analyze(title_of(heading)))
+        used = terms & asked
+        if terms and len(used) >= 2 and len(used) >= len(terms) / 2:
+            scored.append((len(used) / len(terms), len(used), heading))
+    if not scored:
+        return units
+    scored.sort(reverse=True)
+    if len(scored) > 1 and scored[1][:2] == scored[0][:2]:
+        return units
+    best = scored[0][2]
+    return [u for u, above in zip(units, enclosing, strict=True) if best in above]
+
+
 def title_of(element: str) -> str:
     """The title of a locator element: "Objectif 7 « développer … »" → "développer …"."""
     match = _TITLE.search(element)
@@ -178,6 +221,8 @@ def structure_answer(
     candidates = list(analysis.documents) + [p.document_id for p in passages]
     for document_id in dict.fromkeys(candidates):
         units = children(chunks, document_id, request, parent)
+        if parent is None:
+            units = within_named_parent(question, request.unit, units)
         if not units or (request.count is not None and len(units) != request.count):
             continue
         in_document = [c for c in chunks if c.document_id == document_id]

@@ -178,12 +178,12 @@ def sectioned(
         flush()
         while stack and stack[-1][0] >= level:
             stack.pop()
-        title = heading_text(text)
-        if len(title) > 150:
-            title = title[:140].rsplit(" ", 1)[0] + " …"
+        full = heading_text(text)
+        # The locator shortens a long heading; the passage quotes it whole.
+        title = full if len(full) <= 150 else full[:140].rsplit(" ", 1)[0] + " …"
         stack.append((level, title, short_slug(title)))
         current_key[0] = section_key()
-        heading_line[0] = Line(title, line.page)
+        heading_line[0] = Line(full, line.page)
     flush()
     return units
 

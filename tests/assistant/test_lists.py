@@ -108,6 +108,41 @@ def test_structure_answer_lists_the_units_of_the_named_parent_each_quoted_and_ci
     assert [c.id for c in result.citations] == [f"{DOC}/intro/p1"]
 
 
+def test_a_parent_named_by_its_title_not_its_number_limits_the_list():
+    q = "Quels objectifs opérationnels relèvent de la priorité sur la crise et les urgences ?"
+    passages = [_to_passage(CHUNKS[1])]
+    result = structure_answer(q, analyze_question(q), passages, CHUNKS, _to_passage)
+    assert result is not None and "sensibiliser les élus" in result.text
+    assert "continuité des soins" in result.text
+    assert "informer les familles" not in result.text  # priorité 5, not named
+    # A bilan writes its priorities without their label: the title alone is enough.
+    bare = [
+        _chunk(
+            f"{DOC}/{n}/c{i}",
+            [title, f"Chantier : {chantier}", "§ 1"],
+            f"Chantier : {chantier}",
+            n * 10 + i,
+            f"{DOC}/{n}/c{i}",
+        )
+        for n, (title, chantiers) in enumerate(
+            [
+                ("Mailler l'offre de soins", ["accès en proximité", "mobilités"]),
+                ("Améliorer la santé mentale des Normands", ["PTSM", "périnatalité"]),
+            ]
+        )
+        for i, chantier in enumerate(chantiers)
+    ]
+    q = "Quels chantiers relèvent de la priorité « Améliorer la santé mentale des Normands » ?"
+    result = structure_answer(q, analyze_question(q), [_to_passage(bare[0])], bare, _to_passage)
+    assert result is not None
+    assert "PTSM" in result.text and "périnatalité" in result.text
+    assert "mobilités" not in result.text and "proximité" not in result.text
+    # Without a named enclosing unit, every unit is listed.
+    q = "Quels sont les chantiers du bilan ?"
+    result = structure_answer(q, analyze_question(q), [_to_passage(bare[0])], bare, _to_passage)
+    assert result is not None and "mobilités" in result.text and "PTSM" in result.text
+
+
 def test_structure_answer_refuses_a_list_of_the_wrong_length():
     q = "Quels sont les 5 objectifs de la priorité 4 ?"
     passages = [_to_passage(CHUNKS[1])]

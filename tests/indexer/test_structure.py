@@ -208,6 +208,25 @@ def test_signature_blocks_are_cut_into_the_signatories_and_the_lists_after_them(
     assert by_section[-1][0] == "Les annexes"
 
 
+def test_a_long_heading_is_shortened_in_the_locator_but_quoted_whole():
+    from indexer.structure.common import sectioned
+    from indexer.types import Line
+
+    heading = "Chantier : " + " ".join(["poursuivre la structuration de la filière"] * 5)
+    units = sectioned([Line(heading, 1), Line("", 1)], lambda t, lines, i: 1 if t else None)
+    assert units[0].locator[0].endswith(" …") and len(units[0].locator[0]) <= 150
+    assert units[0].text == heading
+
+
+def test_the_real_long_chantier_heading_is_quoted_whole(parsed_corpus):
+    doc = parsed_corpus["bilan-le-havre-2025"]
+    texts = [u.text for u in doc.units]
+    assert any(
+        t.endswith("portées par les acteurs havrais sur la psychiatrie périnatale") for t in texts
+    )
+    assert not any(t.endswith(" …") for t in texts)
+
+
 def test_the_real_preface_signature_is_one_passage(parsed_corpus):
     doc = parsed_corpus["feuille-de-route-calvados-2024"]
     texts = [u.text for u in doc.units]
