@@ -17,6 +17,7 @@ import numpy as np
 from assistant.answer import ABSTAIN_TEXT, Composition, compose
 from assistant.generative import Writer, answer_events, writer_from_settings
 from assistant.lists import (
+    asks_which_ones,
     continue_list,
     following_chunks,
     heading_weight,
@@ -337,7 +338,8 @@ class Assistant:
         if names_unknown_unit(analysis, self._by_id):
             return Composition(ABSTAIN_TEXT, (), True)
         listing = structure_answer(question, analysis, top, chunks, to_passage)
-        if listing is not None and analysis.kind != "count":
+        if listing is not None and (analysis.kind != "count" or asks_which_ones(question)):
+            # "Combien de fiches compte l'axe 6 ? Lesquelles ?": the list answers both.
             return listing
         pools = {part: search(part) for part in parts} if search else {}
         extra = [p for pool in pools.values() for p in pool]

@@ -30,7 +30,7 @@ _UNITS: tuple[tuple[str, str, str | None, str], ...] = (
         r"action prioritaire",
         r"Action prioritaire #?\d+",
     ),
-    ("fiche", r"fiches?(?: actions?)?", r"fiche(?: action)?", r"Fiche action \d+\.\d+"),
+    ("fiche", r"(?:fiches?(?: actions?)?|fa)", r"fiche(?: action)?", r"Fiche action \d+\.\d+"),
     ("objectif", r"objectifs?(?: operationnels?)?", r"objectif(?: operationnel)?", r"Objectif \d+"),
     ("enjeu", r"enjeux", r"enjeu", r"Enjeux? \d+"),
     ("axe", r"axes", r"axe(?: strategique)?", r"Axe \d+"),
@@ -70,6 +70,14 @@ def structure_request(question: str) -> StructureRequest | None:
                 unit, re.compile(rf"^{element}", re.I), int(stated.group(1)) if stated else None
             )
     return None
+
+
+_WHICH_ONES = re.compile(r"\blesquel(?:le)?s\b|\bquel(?:le)?s sont[- ](?:elles|ils)\b")
+
+
+def asks_which_ones(question: str) -> bool:
+    """Does a count question ask for the items too ("… combien de FA ? lesquelles ?")?"""
+    return bool(_WHICH_ONES.search(fold(question)))
 
 
 def _parent_pattern(analysis: QueryAnalysis, unit: str) -> re.Pattern[str] | None:

@@ -2135,3 +2135,14 @@ def test_monthly_figures_do_not_answer_a_years_total():
     assert _answer(q, [_p(1, "b/sas/p4", monthly, locator="SAS 14")]).abstained
     yearly = "En 2024, le SAS 14 a régulé 30 000 patients au total, dont 3300 en décembre."
     assert "30 000" in _answer(q, [_p(1, "b/sas/p4", yearly, locator="SAS 14")]).text
+
+
+def test_a_count_that_asks_which_ones_is_answered_by_the_list(fake_assistant):
+    answer = fake_assistant.ask(
+        "Combien de FA compte l'axe « Bien-être et santé mentale » du CLS, et lesquelles ?"
+    )
+    assert not answer.abstained
+    for title in ("Changer les regards", "Faciliter le parcours", "Compétences psychosociales"):
+        assert title in answer.answer
+    assert "Soutien à la parentalité" not in answer.answer  # another axe
+    assert len(answer.citations) == 3

@@ -143,6 +143,16 @@ def test_a_parent_named_by_its_title_not_its_number_limits_the_list():
     assert result is not None and "mobilités" in result.text and "PTSM" in result.text
 
 
+def test_a_count_that_asks_which_ones_and_fa_for_fiches_action():
+    from assistant.lists import asks_which_ones
+
+    request = structure_request("L'axe 6 du CLS regroupe combien de FA ? lesquelles ?")
+    assert request is not None and request.unit == "fiche"
+    assert asks_which_ones("Combien de fiches actions compte l'axe 2, et lesquelles ?")
+    assert asks_which_ones("Combien d'objectifs ? Quels sont-ils ?")
+    assert not asks_which_ones("Combien de fiches actions compte l'axe 2 ?")
+
+
 def test_structure_answer_refuses_a_list_of_the_wrong_length():
     q = "Quels sont les 5 objectifs de la priorité 4 ?"
     passages = [_to_passage(CHUNKS[1])]
