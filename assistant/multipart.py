@@ -45,6 +45,12 @@ _OTHER_ENTITY = re.compile(rf"^{_PRONOUN}(d.*)$", re.I)
 _COMPLEMENT = re.compile(
     r"\s(?:de la|de l['’]|de|du|des|d['’])\s?(?!.*\s(?:de|du|des|d['’])\s?)", re.I
 )
+# "… de Caen et de Lillebonne", "… du Calvados et du Havre": two named entities after
+# the same preposition.
+_NAME = r"(?:l['’])?[A-ZÀ-Ý][\w’'-]*(?:\s+[A-ZÀ-Ý0-9][\w’'-]*)*"
+_PAIR = re.compile(
+    rf"\b(?P<prep>de|du|à|au|sur)\s+(?P<a>{_NAME})\s+et\s+(?P=prep)\s+(?P<b>{_NAME})"
+)
 _LEAD = re.compile(rf"^(.*?)\b{_ASK}\b", re.I)
 _SOURCE = re.compile(r"\s*(?:selon|d'après|d’après|dans)\s.*$", re.I)
 MIN_PART_WORDS = 3
@@ -72,6 +78,13 @@ def split_question(question: str) -> list[Part]:
         word = body[counts.start() : counts.start() + len("combien")]  # its case kept
         texts = [f"{before}{word} {unit}{after}" for unit in units]
         return [Part(t, analyze_question(t)) for t in texts]
+    pair = _PAIR.search(body)
+    if pair:
+        # "Les EMAS de Caen et de Lillebonne ont-elles le même financement ?": the same
+        # question of each named entity (each may still ask two things).
+        before, after, prep = body[: pair.start()], body[pair.end() :], pair.group("prep")
+        texts = [f"{before}{prep} {pair.group(name)}{after} ?" for name in ("a", "b")]
+        return [part for text in texts for part in split_question(text)]
     pieces = [p.strip(" ,") for p in _JOIN.split(body) if p.strip(" ,")]
     lead = _LEAD.match(pieces[0])
     shared = lead.group(1).strip(" ,") if lead else ""

@@ -2146,3 +2146,15 @@ def test_a_count_that_asks_which_ones_is_answered_by_the_list(fake_assistant):
         assert title in answer.answer
     assert "Soutien à la parentalité" not in answer.answer  # another axe
     assert len(answer.citations) == 3
+
+
+def test_the_same_question_of_two_named_entities_cites_each_ones_document(fake_assistant):
+    answer = fake_assistant.ask(
+        "Quel est le financement annuel des nouvelles EMAS de Caen et de Lillebonne ?"
+    )
+    assert not answer.abstained
+    assert {c.document_id for c in answer.citations} == {
+        "bilan-calvados-2025",
+        "bilan-le-havre-2025",
+    }
+    assert "100.000 €/an" in answer.answer and "100 000€/an" in answer.answer

@@ -275,6 +275,21 @@ def test_two_part_question_gets_one_cited_sentence_per_part_and_document():
     assert compose_parts("Qui finance les places d'ACT ?", passages, {}) is None
 
 
+def test_two_entities_after_the_same_preposition_each_get_the_question():
+    q = "Les nouvelles EMAS de Caen et de Lillebonne ont-elles le même financement annuel ?"
+    assert [p.text for p in split_question(q)] == [
+        "Les nouvelles EMAS de Caen ont-elles le même financement annuel ?",
+        "Les nouvelles EMAS de Lillebonne ont-elles le même financement annuel ?",
+    ]
+    # Each entity's question may itself ask two things.
+    q = "Dans les bilans du Calvados et du Havre, où sont les EMAS et quel est leur budget ?"
+    parts = [p.text for p in split_question(q)]
+    assert len(parts) == 4 and sum("du Havre" in p for p in parts) == 2
+    # Not two names: "de Caen et de sa région", "l'ARS et le Département".
+    assert len(split_question("Quelle EMAS de Caen et de sa région est financée ?")) == 1
+    assert len(split_question("Que financent l'ARS et le Département ?")) == 1
+
+
 def test_a_part_shares_the_topic_before_a_colon_and_a_named_document_is_only_preferred():
     q = (
         "valisette de téléconsultation de l'agglomération de Lisieux : elle a coûté "
