@@ -634,7 +634,7 @@ def _related(a: str, b: str) -> bool:
     return first == second or (first.count("/") >= 1 and second.startswith(first + "/"))
 
 
-def _list_tail(passage: Passage, index: int, limit: int = 12) -> list[tuple[int, str]]:
+def list_tail(passage: Passage, index: int, limit: int = 12) -> list[tuple[int, str]]:
     """The items a sentence ending in ":" introduces, from the same passage."""
     sentences = split_sentences(passage.text)
     intro = sentences[index]
@@ -791,7 +791,7 @@ def compose(
             picked.append((top[c.rank], previous))
         picked.append((top[c.rank], c.sentence))
         if c.sentence.rstrip().endswith(":"):
-            picked.extend((top[c.rank], item) for _, item in _list_tail(top[c.rank], c.index))
+            picked.extend((top[c.rank], item) for _, item in list_tail(top[c.rank], c.index))
         elif analysis.kind == "list":
             # "Parmi les principaux postes, il y a l'achat de médicaments … Viennent
             # ensuite les dispositifs médicaux …": the list goes on in the next sentences.

@@ -13,7 +13,14 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from assistant.answer import Candidate, Composition, rank_sentences, render, supported
+from assistant.answer import (
+    Candidate,
+    Composition,
+    list_tail,
+    rank_sentences,
+    render,
+    supported,
+)
 from assistant.query import QueryAnalysis, analyze_question, statement_topic
 from assistant.types import Passage
 
@@ -219,6 +226,12 @@ def compose_parts(
             # pour combien de places ?").
             continue
         chosen.append((pool[best.rank], best.sentence))
+        if best.sentence.rstrip().endswith(":"):
+            # "…, et comment se répartissent-elles ?" → "… de nouvelles solutions :" and
+            # the items it introduces ("- Secteur enfants : 15 places", …).
+            chosen.extend(
+                (pool[best.rank], item) for _, item in list_tail(pool[best.rank], best.index)
+            )
         used_documents.add(pool[best.rank].document_id)
     if not chosen:
         return None

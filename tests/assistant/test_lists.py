@@ -290,6 +290,24 @@ def test_two_entities_after_the_same_preposition_each_get_the_question():
     assert len(split_question("Que financent l'ARS et le Département ?")) == 1
 
 
+def test_a_part_answered_by_a_list_intro_brings_its_items():
+    q = "Combien de places ont été créées au total, et comment se répartissent-elles ?"
+    total = _p(1, "havre/cnh/p3", "bilan-le-havre-2025", "Soit la création de 28 places au total.")
+    split = _p(
+        2,
+        "havre/cnh/p1",
+        "bilan-le-havre-2025",
+        "De nouvelles places ont été créées et se répartissent ainsi :\n"
+        "- Secteur enfants : 15 places\n- Secteur adultes : 13 places\nLe comité suit.",
+    )
+    result = compose_parts(q, [total, split], {})
+    assert result is not None
+    assert "28 places" in result.text
+    assert "Secteur enfants : 15 places [2]" in result.text
+    assert "Secteur adultes : 13 places [2]" in result.text
+    assert "Le comité suit" not in result.text
+
+
 def test_a_part_shares_the_topic_before_a_colon_and_a_named_document_is_only_preferred():
     q = (
         "valisette de téléconsultation de l'agglomération de Lisieux : elle a coûté "
