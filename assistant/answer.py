@@ -51,7 +51,7 @@ from assistant.evidence import (
     unit_near_number,
     without_periods,
 )
-from assistant.query import QueryAnalysis, asks_composition
+from assistant.query import QueryAnalysis, asks_composition, named_documents
 from assistant.types import Citation, Passage
 from indexer.cleaning import fold, strip_accents
 from indexer.lexical import analyze
@@ -749,6 +749,13 @@ def compose(
     if any(c.role for c in candidates):
         # "Qui pilote X ?": a sentence naming who pilots X beats one that only describes X.
         candidates = [c for c in candidates if c.role]
+    named = named_documents(question) if analysis.kind != "list" else ()
+    if named and top[candidates[0].rank].document_id not in named:
+        # "CMPP dans la FDR, ça veut dire quoi ?": the roadmap's own words, not the CLS's
+        # glossary. A list is left alone: the items of the named document's list may be
+        # in passages that were not retrieved, and half a list is worse than another's.
+        own = [c for c in candidates if top[c.rank].document_id in named]
+        candidates = own or candidates
     best = candidates[0]
     limit = max_sentences if analysis.kind not in _FACTOID else 2
     if best.sentence.rstrip().endswith(":"):

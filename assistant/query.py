@@ -134,6 +134,35 @@ DOCUMENT_HINTS: tuple[tuple[str, str], ...] = (
 )
 
 
+# The words that name a document itself, not a place it speaks of ("Lisieux", "Le Havre").
+_NAMES_DOCUMENT: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"\bcls\b|contrat local de sante", ("cls-lisieux-2025-2029",)),
+    (r"\bptsm\b|projet territorial de sante mentale", ("ptsm-calvados-2026-2030",)),
+    (r"feuille de route|\bfdr\b", ("feuille-de-route-calvados-2024",)),
+    (r"\bbilans? .*havre|havre .*\bbilan", ("bilan-le-havre-2025",)),
+    (r"\bbilans? .*calvados|calvados .*\bbilan", ("bilan-calvados-2025",)),
+    (r"\bbilans?\b", ("bilan-calvados-2025", "bilan-le-havre-2025")),
+)
+
+
+def named_documents(question: str) -> tuple[str, ...]:
+    """The documents a question names as such ("d'après la feuille de route 2024",
+    "dans le CLS"): where its answer is to be read."""
+    # "Le CLS prévoit d'informer sur le SAS : à quelles heures …": a document that the
+    # statement before the question says does something is why it is asked, not where.
+    pieces = _COLON_QUESTION.split(question.strip(), maxsplit=1)
+    if len(pieces) < 2:
+        pieces = _STATEMENT_END.split(question.strip())
+    if len(pieces) > 1 and _DOCUMENT_SAYS.search(fold(" ".join(pieces[:-1]))):
+        question = pieces[-1]
+    text = fold(question)
+    named: list[str] = []
+    for pattern, documents in _NAMES_DOCUMENT:
+        if re.search(pattern, text) and not (len(documents) > 1 and "bilan" in " ".join(named)):
+            named.extend(d for d in documents if d not in named)
+    return tuple(named)
+
+
 # Inhabitants' names the documents rarely use: a question about "les Seinomarins" or
 # "la population havraise" asks about the place, which the documents name.
 _DEMONYMS: tuple[tuple[str, str], ...] = (
@@ -312,7 +341,7 @@ _BACK_REFERENCE = re.compile(
 # A statement ended by a colon, then the question: "Le PTSM cite … : combien … ?".
 _COLON_QUESTION = re.compile(
     r"(?<=\w)\s+:\s+(?=(?:qui|que|qu'|quel(?:le)?s?|quand|combien|o[uù]|comment|pourquoi"
-    r"|lequel|laquelle|[aà] quel|de quel|dans quel|en quel|sur quel|pour quel|par qui)\b)",
+    r"|lequel|laquelle|(?:[aà]|de|dans|en|sur|pour) quel(?:le)?s?|par qui)\b)",
     re.I,
 )
 

@@ -2158,3 +2158,34 @@ def test_the_same_question_of_two_named_entities_cites_each_ones_document(fake_a
         "bilan-le-havre-2025",
     }
     assert "100.000 €/an" in answer.answer and "100 000€/an" in answer.answer
+
+
+def test_a_document_the_question_names_as_such_is_where_its_answer_is_read():
+    from assistant.query import named_documents
+
+    assert named_documents("CMPP dans la FDR Calvados, ça veut dire quoi ?") == (
+        "feuille-de-route-calvados-2024",
+    )
+    assert named_documents("Dans le bilan du Havre, combien de places ?") == (
+        "bilan-le-havre-2025",
+    )
+    # A place is not a document; a document a statement says does something is why the
+    # question is asked, not where its answer is.
+    assert named_documents("Qui porte la fiche 4.1 à Lisieux ?") == ()
+    assert named_documents("Le CLS prévoit d'informer sur le SAS : à quelles heures ?") == ()
+
+    def passage(rank, document_id, text):
+        return Passage(
+            rank, f"{document_id}/p{rank}", document_id, document_id, "Loc", None, text, 0.9
+        )
+
+    glossary = passage(1, "cls-lisieux-2025-2029", "CMPP : Centre Médico Psychopédagogique")
+    roadmap = passage(
+        2,
+        "feuille-de-route-calvados-2024",
+        "Renforcement des CMPP (Centre Médico-Psycho Pédagogique) en vue de l'intervention précoce.",
+    )
+    q = "CMPP dans la FDR, ça veut dire quoi ?"
+    assert _answer(q, [glossary, roadmap]).citations[0].document_id == roadmap.document_id
+    q = "CMPP, ça veut dire quoi ?"
+    assert _answer(q, [glossary, roadmap]).citations[0].document_id == glossary.document_id
