@@ -26,6 +26,7 @@ SPLITS = (
     "holdout9",
     "holdout10",
     "holdout11",
+    "holdout12",
 )
 KINDS = (
     "who",

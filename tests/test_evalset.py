@@ -39,6 +39,7 @@ def test_set_size_spread_and_split():
         "holdout9",
         "holdout10",
         "holdout11",
+        "holdout12",
     }
 
 
