@@ -224,6 +224,18 @@ _DITES_MOI = re.compile(r"^\s*(?:dites|dis)[- ]moi\s*[,:]?\s*", re.I)
 # A sentence about the asker before the question ("Je prépare un rapport pour l'ARS.").
 _ABOUT_ASKER = re.compile(r"^\s*(?:je|j'|nous)\b", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!])\s+(?=\w)")
+# Where the asker works, not what they ask of ("Je rédige une note sur la transition
+# écologique : …" names the topic).
+_ASKER_AT_WORK = re.compile(
+    r"^\s*(?:je|j['’]|nous)\s*(?:travaille|exerce|bosse|suis|sommes)\s+"
+    r"(?:(?:un|une|des)\s+)?(?:[\w-]+\s+){0,3}?(?:au|aux|à|a|dans|en|chez)\s[^:]*$",
+    re.I,
+)
+_ASKING = re.compile(
+    r"(?:qui|que|qu['’]|quoi|quel(?:le)?s?|quand|combien|o[uù]|comment|pourquoi|lequel"
+    r"|laquelle|est-ce|y a-t-il|(?:[aà]|de|dans|en|sur|pour|par|avec) (?:qui|quel(?:le)?s?))\b",
+    re.I,
+)
 
 
 def says_enough(sentence: str) -> bool:
@@ -237,7 +249,8 @@ def as_question(text: str) -> str:
 
     "Bonjour, pourriez-vous me dire quel établissement porte le CRT ? Merci" → "quel
     établissement porte le CRT ?"; "Je prépare un rapport pour l'ARS. Qui porte
-    la fiche 2.3 ?" → "Qui porte la fiche 2.3 ?". Such words name no document, body or
+    la fiche 2.3 ?" → "Qui porte la fiche 2.3 ?"; "Je travaille au CMP de Bayeux : qui porte
+    …" → "Qui porte …". Such words name no document, body or
     year of the answer, but were read as if they did ("ARS", "rapport", "Merci").
     A sentence about the asker is kept when what follows would say too little alone
     ("Je cherche le porteur de la fiche 2.3. Qui est-ce ?").
@@ -253,6 +266,10 @@ def as_question(text: str) -> str:
     ):
         sentences.pop(0)
     question = " ".join(sentences)
+    # "Je travaille au CMP de Lisieux : qui porte …": the asker, then the question.
+    about, colon, rest = question.partition(" : ")
+    if colon and _ASKER_AT_WORK.match(about) and _ASKING.match(rest) and says_enough(rest):
+        question = rest
     question = _DITES_MOI.sub("", _REQUEST.sub("", question)).strip()
     if not re.search(r"\w", question):
         return text.strip()

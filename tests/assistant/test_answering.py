@@ -2189,3 +2189,22 @@ def test_a_document_the_question_names_as_such_is_where_its_answer_is_read():
     assert _answer(q, [glossary, roadmap]).citations[0].document_id == roadmap.document_id
     q = "CMPP, ça veut dire quoi ?"
     assert _answer(q, [glossary, roadmap]).citations[0].document_id == glossary.document_id
+
+
+def test_where_the_asker_works_is_not_part_of_the_question(fake_assistant):
+    from assistant.query import as_question
+
+    assert as_question("Je travaille au CMP de Lisieux : qui porte la fiche 4.2 ?") == (
+        "Qui porte la fiche 4.2 ?"
+    )
+    assert as_question("Je suis infirmière au CMP de Bayeux : quelles CPTS sont actives ?") == (
+        "Quelles CPTS sont actives ?"
+    )
+    # What the asker writes about is the topic: kept.
+    kept = "Je rédige une note sur la transition écologique : à quelle date ?"
+    assert as_question(kept) == kept
+    # The asker's workplace is not a name the answer must repeat.
+    answer = fake_assistant.ask(
+        "Je travaille au CMP de Bayeux : qui porte la fiche action 4.2 du CLS de Lisieux ?"
+    )
+    assert not answer.abstained and "DAC 14" in answer.answer
