@@ -575,7 +575,11 @@ def term_pattern(term: str) -> re.Pattern[str]:
 def question_names(question: str) -> list[str]:
     """The proper names and acronyms of a question ("Lillebonne", "EMAS"), corpus names aside."""
     out = []
-    for name in _NAME.findall(question.strip()):
+    text = question.strip()
+    for match in _NAME.finditer(text):
+        name = match.group(1)
+        if re.match(r"[.,]\d", text[match.end() :]):
+            continue  # "FA3.2": a numbered fiche action, which the question's unit reaches
         folded = fold(name).strip("'-")
         if folded not in _COMMON_NAMES and len(folded) >= 3:
             out.append(name)

@@ -2208,3 +2208,14 @@ def test_where_the_asker_works_is_not_part_of_the_question(fake_assistant):
         "Je travaille au CMP de Bayeux : qui porte la fiche action 4.2 du CLS de Lisieux ?"
     )
     assert not answer.abstained and "DAC 14" in answer.answer
+
+
+def test_a_numbered_fiche_written_fa3_2_is_not_a_name_the_answer_must_repeat(fake_assistant):
+    from assistant.evidence import question_names
+
+    assert question_names("Pour la fiche sur la sédentarité (FA3.2), qui ?") == []
+    assert question_names("Le CRT de Dozulé (FA5.1) ?") == ["CRT", "Dozulé"]
+    answer = fake_assistant.ask(
+        "Pour la fiche du CLS sur la lutte contre l'inactivité physique (FA3.2), qui la porte ?"
+    )
+    assert not answer.abstained and "Académie des sports" in answer.answer
