@@ -473,6 +473,10 @@ def rank_sentences(
     asked = topic or question
     if analysis.kind == "who":
         asked = with_aliases(asked, aliases)
+    if analysis.kind == "count" and topic and cues.get("unit"):
+        # "combien d'évaluations …, et combien de signalements ?": the second part counts
+        # its own noun, not the first part's (which its topic also holds).
+        asked = question
     candidates = []
     for rank, passage in enumerate(passages):
         field = fields.get(passage.id)

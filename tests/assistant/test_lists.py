@@ -308,6 +308,17 @@ def test_a_part_answered_by_a_list_intro_brings_its_items():
     assert "Le comité suit" not in result.text
 
 
+def test_a_later_count_part_counts_its_own_noun():
+    q = "Combien d'évaluations l'unité a-t-elle réalisées en 2024, et combien de signalements ?"
+    evaluations = _p(
+        1, "havre/uaped/p3", "bilan-le-havre-2025", "- 162 évaluations réalisées en 2024."
+    )
+    reports = _p(2, "havre/uaped/p5", "bilan-le-havre-2025", "- 21 signalements au parquet.")
+    result = compose_parts(q, [evaluations, reports], {})
+    assert result is not None
+    assert "162 évaluations" in result.text and "21 signalements" in result.text
+
+
 def test_a_part_shares_the_topic_before_a_colon_and_a_named_document_is_only_preferred():
     q = (
         "valisette de téléconsultation de l'agglomération de Lisieux : elle a coûté "
