@@ -92,7 +92,9 @@ _GENERIC = frozenset(
         "calvados normandie territoire dans le la les pour prévu prévue prévues selon "
         "après parmi concernant quoi ainsi aussi notamment fdr quand faut doit doivent comment "
         "définit définissent définition signifie signifient veut veulent dire désigne "
-        "désignent entend entendent"
+        "désignent entend entendent "
+        # "il se voit souvent ?", "à quelle fréquence ?": how often is asked, not said.
+        "souvent fréquence périodicité voit voient"
     )
 )
 # The question's own words for "what does it mean" are generic or fillers already;
@@ -107,7 +109,7 @@ _FILLERS = frozenset(
         "duquel elles via"
     )
 )
-_FACTOID = frozenset({"who", "amount", "count", "rate", "date", "contact"})
+_FACTOID = frozenset({"who", "amount", "count", "rate", "date", "contact", "frequency"})
 
 
 @dataclass(frozen=True)

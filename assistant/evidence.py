@@ -132,6 +132,17 @@ def new_dates(sentence: str, question: str) -> list[str]:
 _RATE_VALUE = re.compile(
     r"\d+(?:[.,]\d+)?\s?%|\bpour (?:100|1 ?000|10 ?000|100 ?000)\b|\d+(?:[.,]\d+)?\s?‰"
 )
+# "deux fois par an", "annuellement", "chaque mois", "tous les trois mois": how often.
+_FREQUENCY_VALUE = re.compile(
+    r"\b(?:\d+|une|deux|trois|quatre|six|douze)\s+fois\s+(?:par|chaque|dans l.)\s*"
+    r"(?:an|année|mois|semaine|jour|trimestre|semestre)\b"
+    r"|\b(?:annuel(?:le)?s?|annuellement|mensuel(?:le)?s?|mensuellement|trimestriel(?:le)?s?"
+    r"|semestriel(?:le)?s?|hebdomadaires?|bimensuel(?:le)?s?)\b"
+    r"|\bchaque (?:année|mois|semaine|trimestre|semestre)\b"
+    r"|\btous les (?:\d+ |deux |trois |six )?(?:ans|mois|semaines|trimestres|semestres)\b"
+    r"|\b(?:une|un|1) (?:journée|jour|demi-journée|matinée|après-midi) par (?:semaine|mois)\b",
+    re.I,
+)
 _CONTACT_VALUE = re.compile(
     r"\b0\d(?:[ .]?\d\d){4}\b|[\w.-]+@[\w-]+\.[\w.]+|https?://|www\.|\b\d{1,4},? (?:rue|avenue|place|bd|boulevard)\b"
     # "accessible par le numéro 15", "le numéro national 3114"
@@ -247,6 +258,8 @@ def has_evidence(sentence: str, kind: str, field: str | None = None, question: s
         return bool(new_dates(sentence, question))
     if kind == "rate":
         return bool(_RATE_VALUE.search(sentence))
+    if kind == "frequency":
+        return bool(_FREQUENCY_VALUE.search(sentence))
     if kind == "contact":
         return bool(_CONTACT_VALUE.search(sentence))
     if kind == "who":

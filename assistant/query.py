@@ -84,6 +84,11 @@ _RATE = re.compile(
 _GAP = re.compile(
     r"^\W*de combien\b.*\b(?:depass|superieur|inferieur|augment|baiss|diminu|recul|progress)"
 )
+# "Le COTECH se réunit tous les combien ?", "à quelle fréquence", "il se voit souvent ?".
+_FREQUENCY = re.compile(
+    r"\btous les combien\b|\bcombien de fois (?:par|chaque)\b|\b(?:a|quel(?:le)?) (?:frequence|periodicite|rythme)\b"
+    r"|\b(?:se|s')\s?(?:voi\w*|reuni\w*|rencontre\w*) (?:souvent|regulierement|combien)\b"
+)
 _CONTACT = re.compile(
     r"\b(?:numero de telephone|telephone|joindre par|adresse (?:e-?mail|mail|electronique|postale)|"
     r"quel numero|"
@@ -423,6 +428,8 @@ def analyze_question(question: str) -> QueryAnalysis:
         kind = "list"  # "c'est quoi les 3 actions proposées aux familles ?"
     elif _DEFINITION.search(text):
         kind = "definition"
+    elif _FREQUENCY.search(text):
+        kind = "frequency"
     elif _COMPOSITION.search(text) and not _COUNT.search(text):
         kind = "list"
     elif re.search(r"^\W*qui\b|\b(?:par|a|avec|chez) qui\b", text) or _WHICH_BODY.search(text):

@@ -2219,3 +2219,32 @@ def test_a_numbered_fiche_written_fa3_2_is_not_a_name_the_answer_must_repeat(fak
         "Pour la fiche du CLS sur la lutte contre l'inactivité physique (FA3.2), qui la porte ?"
     )
     assert not answer.abstained and "Académie des sports" in answer.answer
+
+
+def test_how_often_is_asked_and_answered_by_a_frequency():
+    for q in (
+        "Le COTECH du CLS, il se réunit tous les combien ?",
+        "Le comité technique, il se voit souvent ?",
+        "A quelle fréquence se réunit le comité de pilotage ?",
+        "Combien de fois par an le COPIL se réunit-il ?",
+    ):
+        assert analyze_question(q).kind == "frequency", q
+    # Counting the times something happened is a count.
+    assert analyze_question("Combien de fois l'EMAS a-t-elle été sollicitée ?").kind == "count"
+    assert has_evidence("Il se réunit deux fois par an.", "frequency")
+    assert has_evidence("Le comité se réunit annuellement.", "frequency")
+    assert has_evidence("Une journée par semaine de consultation.", "frequency")
+    assert not has_evidence("Le comité réunit 40 partenaires.", "frequency")
+    assert not has_evidence("Financement : 100 000 € par an.", "frequency")
+    passages = [
+        _p(1, "cls/gov/p1", "Le comité technique coordonne les partenaires et suit les actions."),
+        _p(2, "cls/gov/p2", "Le comité technique se réunira jusqu'à deux fois par an.", score=0.5),
+    ]
+    q = "Le comité technique, il se voit souvent ?"
+    from indexer.lexical import analyze
+
+    idf = {t: 1.0 for t in analyze(" ".join([q, *(p.text for p in passages)]))}
+    idf |= {"voit": 8.0, "souvent": 8.0}  # rare in the corpus, so they would weigh most
+    # "voit" and "souvent" ask how often; no sentence need say them.
+    result = _answer(q, passages, idf=idf)
+    assert result.text == "Le comité technique se réunira jusqu'à deux fois par an. [1]"
