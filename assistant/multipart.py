@@ -37,7 +37,10 @@ _JOIN = re.compile(
     # "…, et qui est l'association gestionnaire ?": after a pause, "qui" asks again
     # (without one it may be relative: "les structures qui accueillent et qui
     # financent"); "…, et qui l'avait recruté ?" asks of the first part's answer.
-    r"|,\s+et\s+(?=qui\s(?!l['’]|le\s|la\s|les\s|lui\s|leur\s))",
+    r"|,\s+et\s+(?=qui\s(?!l['’]|le\s|la\s|les\s|lui\s|leur\s))"
+    # "… sert de parrain et qui est l'association gestionnaire ?": "qui est le/la …"
+    # asks, even without a pause.
+    r"|\s+et\s+(?=qui (?:est|sont) (?:l['’]|le |la |les ))",
     re.I,
 )
 # "combien d'enjeux et d'objectifs opérationnels", "combien de priorités, d'enjeux et

@@ -507,6 +507,10 @@ def test_more_two_part_shapes_a_count_of_two_units_a_bare_question_word_a_prepos
         "Combien de places",
         "Combien de lits",
     ]
+    # "et qui est l'association …" asks, even without a comma; a relative "qui" does not.
+    q = "Pour le GEM de Fécamp, quelle association est son parrain et qui est le gestionnaire ?"
+    assert [p.text for p in split_question(q)][1].endswith("qui est le gestionnaire")
+    assert len(split_question("Quelles structures accueillent et qui financent le GEM ?")) == 1
 
 
 def test_a_statement_before_et_is_context_not_a_part():
