@@ -628,7 +628,14 @@ def names_in(name: str, words: frozenset[str] | set[str]) -> bool:
     """Does a set of folded words hold the name (by its first five letters)? A
     hyphenated name ("Eco-soins", "Saint-Lô") is held when each of its parts is."""
     parts = [p[:5] for p in re.split(r"[-'’]", fold(name)) if p]
+    if any(w.startswith(other) for w in words for other in _SAID_OTHERWISE.get(fold(name), ())):
+        return True
     return bool(parts) and all(any(w.startswith(p) for w in words) for p in parts)
+
+
+# Names the documents say with an adjective: "par rapport à la France" is answered by
+# "la moyenne nationale".
+_SAID_OTHERWISE: dict[str, tuple[str, ...]] = {"france": ("nation",)}
 
 
 _FOLDED_MONTHS = (

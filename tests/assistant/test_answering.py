@@ -894,6 +894,15 @@ def test_an_institutional_common_noun_is_not_a_name_the_answer_must_repeat():
     assert question_names("Qui porte le CRT de Dozulé ?") == ["CRT", "Dozulé"]
 
 
+def test_france_is_said_by_the_national_average():
+    from assistant.evidence import missing_names
+
+    q = "Quel taux dans le Calvados, par rapport à la région et à la France ?"
+    said = "Dans le Calvados, un taux de 212.1, supérieur à la moyenne nationale (128.7)."
+    assert missing_names(q, said) == []
+    assert missing_names(q, "Dans le Calvados, un taux de 212.1.") == ["France"]
+
+
 def test_a_count_of_a_named_thing_needs_that_thing_counted():
     q = "Combien de familles ont participé aux ateliers Réflexe santé en 2024 ?"
     assert not has_evidence(
