@@ -96,6 +96,10 @@ def split_question(question: str) -> list[Part]:
         texts = [f"{before}{prep} {pair.group(name)}{after} ?" for name in ("a", "b")]
         return [part for text in texts for part in split_question(text)]
     pieces = [p.strip(" ,") for p in _JOIN.split(body) if p.strip(" ,")]
+    if len(pieces) > 2 and _ASK_ONLY.match(pieces[0]):
+        # "Quand et où a été signé le CLS, et quand le premier ?": the two question words
+        # with nothing before them ask one part.
+        pieces = [f"{pieces[0]} et {pieces[1]}", *pieces[2:]]
     lead = _LEAD.match(pieces[0])
     shared = lead.group(1).strip(" ,") if lead else ""
     # "… a été signé à quelle date, et où ?": a bare question word asks of the same thing.

@@ -497,6 +497,12 @@ def test_more_two_part_shapes_a_count_of_two_units_a_bare_question_word_a_prepos
     assert len(parts) == 2
     # Two question words with nothing before them stay one question.
     assert len(split_question("Où et quand le CLS a-t-il été signé ?")) == 1
+    # … one part of two, when a second part follows.
+    q = "Quand et où a été signé le CLS, et quand avait été signé le premier CLS ?"
+    assert [p.text for p in split_question(q)] == [
+        "Quand et où a été signé le CLS",
+        "quand avait été signé le premier CLS",
+    ]
     three = split_question("Le PTSM compte combien de priorités, d'enjeux et d'objectifs ?")
     assert [p.text for p in three] == [
         "Le PTSM compte combien de priorités",
