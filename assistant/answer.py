@@ -309,11 +309,18 @@ def _asked_role(question: str) -> str | None:
     return role[0][:5] if role else None
 
 
+# "… une action du CLS : laquelle ?": a numbered action is asked.
+_ASKS_WHICH_ACTION = re.compile(r"\b(?:action|fiche)\b[^?]*\blaquelle\b")
+_NAMES_ACTION = re.compile(r"\b(?:fiche action|action|fiche|FA)\s*\d\s*\.\s*\d\b", re.I)
+
+
 def _kind_bonus(
     question: str, kind: str, sentence: str, field: str | None, cues: Mapping[str, object]
 ) -> float:
     """Preference for sentences holding the asked kind of evidence in its usual form."""
     bonus = 0.0
+    if _ASKS_WHICH_ACTION.search(fold(question)) and _NAMES_ACTION.search(sentence):
+        bonus += 1.0  # "… renvoie à une action du CLS : laquelle ?" — "Action 4.1 – …"
     if kind == "who":
         wants_partners = _answer_field(question) == "partenaires"
         verbs = cues.get("verbs") or []

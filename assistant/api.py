@@ -95,6 +95,8 @@ class Assistant:
         self.embedder = embedder
         self.retriever = HybridRetriever(index, embedder, weights or Weights())
         self._by_id = {c.id: i for i, c in enumerate(index.chunks)}
+        # Each chunk's table field ("porteur"…), read for any passage an answer may cite.
+        self._fields = {c.id: c.field for c in index.chunks}
         self._titles = {d["id"]: d["title"] for d in index.documents}
         self._lock = threading.Lock()  # torch inference is not re-entrant-safe everywhere
         self.idf = inverse_document_frequencies(index.chunks)
@@ -343,7 +345,7 @@ class Assistant:
             return listing
         pools = {part: search(part) for part in parts} if search else {}
         extra = [p for pool in pools.values() for p in pool]
-        fields = {p.id: chunks[self._by_id[p.id]].field for p in [*passages, *extra]}
+        fields = self._fields
         # A table cell's row goes on after it: read for the value cells the retriever lifts.
         weights = self.retriever.weights
         cell = weights.value_cell_chars if analysis.kind in weights.value_cell_kinds else 0
@@ -357,6 +359,7 @@ class Assistant:
             pools=pools,
             aliases=aliases,
             statement=statement,
+            search=search,
         )
 
         def named(composition: Composition) -> Composition:

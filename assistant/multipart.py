@@ -10,7 +10,7 @@ the parts share ("Pour les 3 places d'ACT…") carried into each.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.answer import (
@@ -28,6 +28,14 @@ _ASK = (
     r"(?:quel(?:le)?s?|combien|quand|comment|lesquel(?:le)?s|a quel(?:le)?|à quel(?:le)?|"
     r"à partir de|a partir de|depuis quand|pour combien|où|ou en est)"
 )
+# "qui la porte", "qui le pilote": a role asked of the unit the first part names.
+_CHAIN_PRONOUN = r"qui\s+(?:la|le|l['’])\s*(?:port|pilot|coordonn|anim|financ)\w*"
+# The first part asks which unit: "laquelle", "quelle action", "quelle fiche".
+_ASKS_UNIT = re.compile(
+    r"\b(?:laquelle|lequel|quel(?:le)? (?:action|fiche|objectif|axe|priorit))", re.I
+)
+# A unit the first part's answer names: "Action 4.1 – changer les regards …", "FA2.3".
+_UNIT_REFERENCE = re.compile(r"\b(?:fiche action|fiche|action|FA)\s*(\d)\s*\.\s*(\d)\b", re.I)
 # "… l'EMAS de Lillebonne et (pour) celle de Caen 1": the same question of another entity.
 _PRONOUN = r"(?:(?:pour|à|a|de|dans|sur)\s+)?(?:celle|celui|celles|ceux)\s+"
 # "… et quand", "…, et avec quel financement", "…, et ça fait combien d'ETP".
@@ -40,7 +48,9 @@ _JOIN = re.compile(
     r"|,\s+et\s+(?=qui\s(?!l['’]|le\s|la\s|les\s|lui\s|leur\s))"
     # "… sert de parrain et qui est l'association gestionnaire ?": "qui est le/la …"
     # asks, even without a pause.
-    r"|\s+et\s+(?=qui (?:est|sont) (?:l['’]|le |la |les ))",
+    r"|\s+et\s+(?=qui (?:est|sont) (?:l['’]|le |la |les ))"
+    # "…: laquelle, et qui la porte ?": of the unit the first part names.
+    rf"|,\s+et\s+(?={_CHAIN_PRONOUN})",
     re.I,
 )
 # "combien d'enjeux et d'objectifs opérationnels", "combien de priorités, d'enjeux et
@@ -75,6 +85,9 @@ class Part:
     # It names nothing but what it asks ("…, et pour combien de places ?"): another
     # attribute of the first part's subject, which the first answer may already give.
     bare: bool = False
+    # It asks of the unit the first part's answer names: "… à une action du CLS :
+    # laquelle, et qui la porte ?" is asked of "l'action 4.1" once the first part is answered.
+    chain: bool = False
 
 
 def split_question(question: str) -> list[Part]:
@@ -117,7 +130,7 @@ def split_question(question: str) -> list[Part]:
         # part is a bare question word, both ask of the subject that follows.
         or _BARE_ASK.match(pieces[0])
         or short
-        or not _ASKS.search(pieces[0])
+        or not (_ASKS.search(pieces[0]) or _ASKS_UNIT.search(pieces[0]))
     ):
         return [Part(question, analyze_question(question))]
     if ":" in shared:
@@ -127,6 +140,9 @@ def split_question(question: str) -> list[Part]:
     parts = [Part(pieces[0], analyze_question(pieces[0]))]
     complement = _COMPLEMENT.search(pieces[0])
     for piece in pieces[1:]:
+        if re.match(_CHAIN_PRONOUN, piece, re.I) and _ASKS_UNIT.search(pieces[0]):
+            parts.append(Part(piece, analyze_question(piece), chain=True))
+            continue
         other = _OTHER_ENTITY.match(piece)
         if other and complement:
             # "… la nouvelle EMAS de Lillebonne" → "… la nouvelle EMAS de Caen 1": a
@@ -173,6 +189,7 @@ def compose_parts(
     pools: Mapping[str, Sequence[Passage]] | None = None,
     aliases: Sequence[tuple[str, str]] = (),
     statement: str = "",
+    search: Callable[[str], Sequence[Passage]] | None = None,
 ) -> Composition | None:
     """One cited sentence per part of a two-part question; None for a one-part question.
 
@@ -182,6 +199,8 @@ def compose_parts(
         statement: the sentences before the question ("La CALN a une valisette de
             téléconsultation."), whose subject the parts speak of ("combien a-t-elle
             coûté"): read for coverage only.
+        search: retrieves for a part asked of the unit the first answer names ("qui la
+            porte" → "qui porte la fiche action 4.1"), which only that answer tells.
     """
     parts = split_question(question)
     if len(parts) < 2:
@@ -190,6 +209,12 @@ def compose_parts(
     chosen: list[tuple[Passage, str]] = []
     used_documents: set[str] = set()
     for part in parts:
+        if part.chain:
+            part = _of_named_unit(part, chosen)
+            if part is None:
+                continue
+            if search is not None:
+                pools = {**(pools or {}), part.text: list(search(part.text))}
         own = list((pools or {}).get(part.text, ()))
         seen = {p.id for p in own}
         pool = own + [p for p in passages if p.id not in seen]
@@ -243,6 +268,18 @@ def compose_parts(
     if not chosen:
         return None
     return render(chosen)
+
+
+def _of_named_unit(part: Part, chosen: Sequence[tuple[Passage, str]]) -> Part | None:
+    """The part asked of the unit the answer so far names: "qui la porte dans le CLS" →
+    "qui porte la fiche action 4.1 dans le CLS" (None when the answer names no unit)."""
+    said = " ".join(sentence for _, sentence in chosen)
+    unit = _UNIT_REFERENCE.search(said)
+    role = re.match(r"qui\s+(?:la|le|l['’])\s*(\w+)(.*)$", part.text, re.I)
+    if unit is None or role is None:
+        return None
+    text = f"qui {role.group(1)} la fiche action {unit.group(1)}.{unit.group(2)}{role.group(2)}"
+    return Part(text, analyze_question(text))
 
 
 def _preference(

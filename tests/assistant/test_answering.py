@@ -2257,3 +2257,15 @@ def test_how_often_is_asked_and_answered_by_a_frequency():
     # "voit" and "souvent" ask how often; no sentence need say them.
     result = _answer(q, passages, idf=idf)
     assert result.text == "Le comité technique se réunira jusqu'à deux fois par an. [1]"
+
+
+def test_an_action_the_ptsm_cites_then_who_carries_it_in_the_cls(fake_assistant):
+    answer = fake_assistant.ask(
+        "Concernant la pair-aidance, le PTSM cite une action du CLS de Lisieux : "
+        "laquelle, et qui la porte ?"
+    )
+    assert "4.1" in answer.answer and "RTPS" in answer.answer
+    assert {c.document_id for c in answer.citations} == {
+        "ptsm-calvados-2026-2030",
+        "cls-lisieux-2025-2029",
+    }

@@ -319,6 +319,42 @@ def test_a_later_count_part_counts_its_own_noun():
     assert "162 évaluations" in result.text and "21 signalements" in result.text
 
 
+def test_a_part_asked_of_the_unit_the_first_answer_names_is_searched_for_that_unit():
+    q = "Le PTSM renvoie à une action du CLS pour la pair-aidance : laquelle, et qui la porte ?"
+    first, second = split_question(q)
+    assert second.chain and second.text == "qui la porte"
+    link = _p(
+        1,
+        "ptsm/p5/o4/liens",
+        "ptsm-calvados-2026-2030",
+        "Le CLS a une action en lien avec la pair-aidance :\n"
+        "- Action 4.1 – changer les regards sur les troubles psychiques",
+    )
+    porteur = _p(
+        1,
+        "cls/fa-4.1/porteur",
+        "cls-lisieux-2025-2029",
+        "Coordinatrice du RTPS et CALN (Santé)",
+        locator="Axe 4 › Fiche action 4.1 « Changer les regards » › Maître d'œuvre / Porteur",
+    )
+    asked = []
+
+    def search(text):
+        asked.append(text)
+        return [porteur] if "4.1" in text else []
+
+    result = compose_parts(q, [link], {"cls/fa-4.1/porteur": "porteur"}, search=search)
+    assert asked == ["qui porte la fiche action 4.1"]
+    assert result is not None
+    assert (
+        "Action 4.1" in result.text and "Coordinatrice du RTPS et CALN (Santé) [2]" in result.text
+    )
+    # Without a unit in the first answer, the chained part is left unanswered.
+    vague = _p(1, "ptsm/p5/o4/p1", "ptsm-calvados-2026-2030", "Le CLS agit pour la pair-aidance.")
+    result = compose_parts(q, [vague], {}, search=search)
+    assert result is not None and "RTPS" not in result.text
+
+
 def test_a_part_shares_the_topic_before_a_colon_and_a_named_document_is_only_preferred():
     q = (
         "valisette de téléconsultation de l'agglomération de Lisieux : elle a coûté "
