@@ -311,6 +311,9 @@ def _asked_role(question: str) -> str | None:
 
 # "… une action du CLS : laquelle ?": a numbered action is asked.
 _ASKS_WHICH_ACTION = re.compile(r"\b(?:action|fiche)\b[^?]*\blaquelle\b")
+_ACCORDING_TO = re.compile(
+    r"\b(?:d.apres|selon) (?:le|la|les|l.)\s?(?:bilan|feuille de route|fdr|ptsm|cls)\b"
+)
 _NAMES_ACTION = re.compile(r"\b(?:fiche action|action|fiche|FA)\s*\d\s*\.\s*\d\b", re.I)
 
 
@@ -768,6 +771,8 @@ def compose(
         # glossary. A list is left alone: the items of the named document's list may be
         # in passages that were not retrieved, and half a list is worse than another's.
         own = [c for c in candidates if top[c.rank].document_id in named]
+        if not own and analysis.kind in _FACTOID and _ACCORDING_TO.search(fold(question)):
+            return Composition(ABSTAIN_TEXT, (), True)
         candidates = own or candidates
     best = candidates[0]
     limit = max_sentences if analysis.kind not in _FACTOID else 2

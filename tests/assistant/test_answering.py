@@ -2198,6 +2198,16 @@ def test_a_document_the_question_names_as_such_is_where_its_answer_is_read():
     assert _answer(q, [glossary, roadmap]).citations[0].document_id == roadmap.document_id
     q = "CMPP, ça veut dire quoi ?"
     assert _answer(q, [glossary, roadmap]).citations[0].document_id == glossary.document_id
+    # "D'après le bilan, combien …" when only the roadmap's plan gives a figure: the bilan
+    # does not say.
+    plan = passage(
+        1, "feuille-de-route-calvados-2024", "Accueil de jour : 6 places dans le Bessin."
+    )
+    report = passage(2, "bilan-calvados-2025", "L'accueil de jour du Bessin a été étudié en 2024.")
+    q = "D'après le bilan, combien de places d'accueil de jour dans le Bessin ?"
+    assert _answer(q, [plan, report]).abstained
+    q = "Combien de places d'accueil de jour dans le Bessin ?"
+    assert "6 places" in _answer(q, [plan, report]).text
 
 
 def test_where_the_asker_works_is_not_part_of_the_question(fake_assistant):
