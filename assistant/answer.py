@@ -18,6 +18,7 @@ from assistant.evidence import (
     announced_count,
     asks_person,
     competing_names,
+    count_qualifier,
     count_unit,
     defined_subject,
     defines,
@@ -459,6 +460,7 @@ def rank_sentences(
     }
     cues: dict[str, object] = {}
     roles: list[str] = []
+    qualifier: frozenset[str] = frozenset()
     if analysis.kind == "who":
         cues["verbs"] = role_verbs(question)
         cues["role"] = _asked_role(question)
@@ -466,6 +468,7 @@ def rank_sentences(
     if analysis.kind == "count":
         cues["unit"] = count_unit(question)
         cues["aliases"] = tuple(aliases)
+        qualifier = count_qualifier(question)
     if analysis.kind == "list" and asks_composition(question):
         cues["team"] = True
     if analysis.kind == "list":
@@ -570,6 +573,8 @@ def rank_sentences(
                 # title ("CLS 2025-2029") does not date a sentence in 2025.
                 continue
             read = with_aliases(local, aliases)
+            if qualifier and not qualifier & set(analyze(f"{read} {before_text}")):
+                continue  # "combien de places d'ACT ?" — "Secteur enfants : 15 places" (IME)
             if asks_person(question) and not names_person(sentence):
                 continue  # "comment s'appelle le pédopsychiatre ?" — "un pédopsychiatre référent"
             if analysis.kind == "rate" and not names_rated(question, read):

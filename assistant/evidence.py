@@ -389,6 +389,36 @@ def count_unit(question: str) -> str | None:
     return terms[0] if terms else None
 
 
+_QUALIFIER_STOP = frozenset(
+    "y sur dans a à au aux pour en ont sont est le la les l du des entre depuis par chez qui "
+    "que et ou ce cette ces son sa ses leur leurs".split()
+)
+
+
+@lru_cache(maxsize=512)
+def count_qualifier(question: str) -> frozenset[str]:
+    """The analysed words that say which of the counted things are asked: "combien de
+    places d'appartements de coordination thérapeutique …" → {appart, coordin, therapeut}
+    (empty when the counted noun has no "de …" complement)."""
+    match = _UNIT.search(question)
+    if not match:
+        return frozenset()
+    rest = re.match(r"\s*(?:de\s+|d['’]\s*)(.*)", question[match.end() :], re.I)
+    if not rest:
+        return frozenset()
+    words = []
+    for word in re.findall(r"[\w-]+|['’]", rest.group(1))[:8]:
+        folded = fold(word)
+        if (
+            folded in _QUALIFIER_STOP
+            or "-" in word
+            and word.lower().endswith(("-il", "-elle", "-ils", "-elles"))
+        ):
+            break
+        words.append(word)
+    return frozenset(analyze(" ".join(words)))
+
+
 # "Comment s'appelle la coordinatrice …", "quel est le nom du pédopsychiatre …": a
 # person's name is asked.
 _ASKS_PERSON = re.compile(

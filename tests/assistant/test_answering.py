@@ -2279,3 +2279,15 @@ def test_an_action_the_ptsm_cites_then_who_carries_it_in_the_cls(fake_assistant)
         "ptsm-calvados-2026-2030",
         "cls-lisieux-2025-2029",
     }
+
+
+def test_a_count_of_qualified_things_needs_the_qualifier_around_the_number():
+    from assistant.evidence import count_qualifier
+
+    q = "Combien de places d'appartements de coordination thérapeutique y a-t-il au Havre ?"
+    assert count_qualifier(q) == {"appart", "coordin", "therapeut"}
+    assert count_qualifier("Combien de fiches actions compte l'axe 2 ?") == frozenset()
+    handicap = _p(1, "havre/ime/p1", "- Secteur enfants : 15 places en IME au Havre", "Handicap")
+    assert _answer(q, [handicap]).abstained
+    act = _p(1, "havre/act/p1", "Au Havre, 12 places d'appartements de coordination thérapeutique.")
+    assert "12 places" in _answer(q, [act]).text
