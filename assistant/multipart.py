@@ -29,7 +29,11 @@ _ASK = (
     r"à partir de|a partir de|depuis quand|pour combien|où|ou en est)"
 )
 # "qui la porte", "qui le pilote": a role asked of the unit the first part names.
-_CHAIN_PRONOUN = r"qui\s+(?:la|le|l['’])\s*(?:port|pilot|coordonn|anim|financ)\w*"
+_CHAIN_PRONOUN = (
+    r"qui\s+(?:(?:la|le|l['’])\s*(?:port|pilot|coordonn|anim|financ)\w*"
+    # "qui en assure le portage", "qui en est le porteur / le pilote"
+    r"|en\s+(?:assure|est|sont|a)\s+(?:le|la|les)\s+(?:port|pilot|coordin|anim|financ)\w*)"
+)
 # The first part asks which unit: "laquelle", "quelle action", "quelle fiche".
 _ASKS_UNIT = re.compile(
     r"\b(?:laquelle|lequel|quel(?:le)? (?:action|fiche|objectif|axe|priorit))", re.I
@@ -275,10 +279,18 @@ def _of_named_unit(part: Part, chosen: Sequence[tuple[Passage, str]]) -> Part | 
     "qui porte la fiche action 4.1 dans le CLS" (None when the answer names no unit)."""
     said = " ".join(sentence for _, sentence in chosen)
     unit = _UNIT_REFERENCE.search(said)
-    role = re.match(r"qui\s+(?:la|le|l['’])\s*(\w+)(.*)$", part.text, re.I)
-    if unit is None or role is None:
+    if unit is None:
         return None
-    text = f"qui {role.group(1)} la fiche action {unit.group(1)}.{unit.group(2)}{role.group(2)}"
+    fiche = f"la fiche action {unit.group(1)}.{unit.group(2)}"
+    role = re.match(r"qui\s+(?:la|le|l['’])\s*(\w+)(.*)$", part.text, re.I)
+    # "qui en assure le portage côté CLS" → "qui assure le portage de la fiche action …"
+    of = re.match(r"qui\s+en\s+(\w+\s+\w+\s+\w+)(.*)$", part.text, re.I)
+    if role is not None:
+        text = f"qui {role.group(1)} {fiche}{role.group(2)}"
+    elif of is not None:
+        text = f"qui {of.group(1)} de {fiche}{of.group(2)}"
+    else:
+        return None
     return Part(text, analyze_question(text))
 
 

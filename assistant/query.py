@@ -401,6 +401,8 @@ def asked_sentence(question: str) -> str:
         or len(statement.split()) < 4
         or not says_enough(asked)
         or _BACK_REFERENCE.search(fold(asked))
+        # "…renvoie à une fiche du CLS : laquelle, et …": asks of the statement's unit.
+        or re.match(r"\W*(?:laquelle|lequel|lesquel(?:le)?s)\b", fold(asked))
     ):
         return question
     return asked

@@ -2219,6 +2219,11 @@ def test_where_the_asker_works_is_not_part_of_the_question(fake_assistant):
     assert as_question("Je suis infirmière au CMP de Bayeux : quelles CPTS sont actives ?") == (
         "Quelles CPTS sont actives ?"
     )
+    from assistant.query import asked_sentence
+
+    # "… à une fiche du CLS : laquelle, et …" asks of the statement's fiche: all of it.
+    q = "Le PTSM renvoie à une fiche du CLS de Lisieux : laquelle, et qui en assure le suivi ?"
+    assert asked_sentence(q) == q
     # What the asker writes about is the topic: kept.
     kept = "Je rédige une note sur la transition écologique : à quelle date ?"
     assert as_question(kept) == kept

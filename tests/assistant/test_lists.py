@@ -349,6 +349,12 @@ def test_a_part_asked_of_the_unit_the_first_answer_names_is_searched_for_that_un
     assert (
         "Action 4.1" in result.text and "Coordinatrice du RTPS et CALN (Santé) [2]" in result.text
     )
+    # "qui en assure le portage", "qui en est le porteur": the same, said with "en".
+    q2 = "Pour la pair-aidance, le PTSM renvoie à une fiche : laquelle, et qui en assure le portage ?"
+    assert split_question(q2)[1].chain
+    asked.clear()
+    compose_parts(q2, [link], {"cls/fa-4.1/porteur": "porteur"}, search=search)
+    assert asked == ["qui assure le portage de la fiche action 4.1"]
     # Without a unit in the first answer, the chained part is left unanswered.
     vague = _p(1, "ptsm/p5/o4/p1", "ptsm-calvados-2026-2030", "Le CLS agit pour la pair-aidance.")
     result = compose_parts(q, [vague], {}, search=search)
