@@ -52,7 +52,7 @@ from assistant.evidence import (
     unit_near_number,
     without_periods,
 )
-from assistant.query import QueryAnalysis, asks_composition, named_documents
+from assistant.query import FICHE_NUMBER, QueryAnalysis, asks_composition, named_documents
 from assistant.types import Citation, Passage
 from indexer.cleaning import fold, strip_accents
 from indexer.lexical import analyze
@@ -315,7 +315,6 @@ _ASKS_WHICH_ACTION = re.compile(r"\b(?:action|fiche)\b[^?]*\blaquelle\b")
 _ACCORDING_TO = re.compile(
     r"\b(?:d.apres|selon) (?:le|la|les|l.)\s?(?:bilan|feuille de route|fdr|ptsm|cls)\b"
 )
-_NAMES_ACTION = re.compile(r"\b(?:fiche action|action|fiche|FA)\s*\d\s*\.\s*\d\b", re.I)
 
 
 def _kind_bonus(
@@ -323,7 +322,7 @@ def _kind_bonus(
 ) -> float:
     """Preference for sentences holding the asked kind of evidence in its usual form."""
     bonus = 0.0
-    if _ASKS_WHICH_ACTION.search(fold(question)) and _NAMES_ACTION.search(sentence):
+    if cues.get("which_action") and FICHE_NUMBER.search(sentence):
         bonus += 1.0  # "… renvoie à une action du CLS : laquelle ?" — "Action 4.1 – …"
     if kind == "who":
         wants_partners = _answer_field(question) == "partenaires"
@@ -461,6 +460,7 @@ def rank_sentences(
     cues: dict[str, object] = {}
     roles: list[str] = []
     qualifier: frozenset[str] = frozenset()
+    cues["which_action"] = bool(_ASKS_WHICH_ACTION.search(fold(question)))
     if analysis.kind == "who":
         cues["verbs"] = role_verbs(question)
         cues["role"] = _asked_role(question)

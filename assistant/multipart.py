@@ -21,7 +21,7 @@ from assistant.answer import (
     render,
     supported,
 )
-from assistant.query import QueryAnalysis, analyze_question, statement_topic
+from assistant.query import FICHE_NUMBER, QueryAnalysis, analyze_question, statement_topic
 from assistant.types import Passage
 
 _ASK = (
@@ -38,8 +38,6 @@ _CHAIN_PRONOUN = (
 _ASKS_UNIT = re.compile(
     r"\b(?:laquelle|lequel|quel(?:le)? (?:action|fiche|objectif|axe|priorit))", re.I
 )
-# A unit the first part's answer names: "Action 4.1 – changer les regards …", "FA2.3".
-_UNIT_REFERENCE = re.compile(r"\b(?:fiche action|fiche|action|FA)\s*(\d)\s*\.\s*(\d)\b", re.I)
 # "… l'EMAS de Lillebonne et (pour) celle de Caen 1": the same question of another entity.
 _PRONOUN = r"(?:(?:pour|à|a|de|dans|sur)\s+)?(?:celle|celui|celles|ceux)\s+"
 # "… et quand", "…, et avec quel financement", "…, et ça fait combien d'ETP".
@@ -278,7 +276,7 @@ def _of_named_unit(part: Part, chosen: Sequence[tuple[Passage, str]]) -> Part | 
     """The part asked of the unit the answer so far names: "qui la porte dans le CLS" →
     "qui porte la fiche action 4.1 dans le CLS" (None when the answer names no unit)."""
     said = " ".join(sentence for _, sentence in chosen)
-    unit = _UNIT_REFERENCE.search(said)
+    unit = FICHE_NUMBER.search(said)  # "Action 4.1 – changer les regards …"
     if unit is None:
         return None
     fiche = f"la fiche action {unit.group(1)}.{unit.group(2)}"

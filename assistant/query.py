@@ -139,6 +139,10 @@ DOCUMENT_HINTS: tuple[tuple[str, str], ...] = (
 )
 
 
+# A numbered fiche action: "fiche 2.3", "fiche action 2,3", "Action 4.1 – …", "FA3.2".
+FICHE_NUMBER = re.compile(r"\b(?:fiche(?: action)?|action|fa)\s*(\d)\s*[.,]\s*(\d)\b", re.I)
+
+
 # The words that name a document itself, not a place it speaks of ("Lisieux", "Le Havre").
 _NAMES_DOCUMENT: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bcls\b|contrat local de sante", ("cls-lisieux-2025-2029",)),
@@ -236,11 +240,13 @@ _ASKER_AT_WORK = re.compile(
     r"(?:(?:un|une|des)\s+)?(?:[\w-]+\s+){0,3}?(?:au|aux|à|a|dans|en|chez)\s[^:]*$",
     re.I,
 )
-_ASKING = re.compile(
+# The words a question opens with: after "Je travaille au CMP : …", after a statement
+# and its colon ("Le PTSM cite … : combien … ?").
+_QUESTION_WORD = (
     r"(?:qui|que|qu['’]|quoi|quel(?:le)?s?|quand|combien|o[uù]|comment|pourquoi|lequel"
-    r"|laquelle|est-ce|y a-t-il|(?:[aà]|de|dans|en|sur|pour|par|avec) (?:qui|quel(?:le)?s?))\b",
-    re.I,
+    r"|laquelle|est-ce|y a-t-il|(?:[aà]|de|dans|en|sur|pour|par|avec) (?:qui|quel(?:le)?s?))\b"
 )
+_ASKING = re.compile(_QUESTION_WORD, re.I)
 
 
 def says_enough(sentence: str) -> bool:
@@ -361,11 +367,7 @@ _BACK_REFERENCE = re.compile(
 
 
 # A statement ended by a colon, then the question: "Le PTSM cite … : combien … ?".
-_COLON_QUESTION = re.compile(
-    r"(?<=\w)\s+:\s+(?=(?:qui|que|qu'|quel(?:le)?s?|quand|combien|o[uù]|comment|pourquoi"
-    r"|lequel|laquelle|(?:[aà]|de|dans|en|sur|pour) quel(?:le)?s?|par qui)\b)",
-    re.I,
-)
+_COLON_QUESTION = re.compile(rf"(?<=\w)\s+:\s+(?={_QUESTION_WORD})", re.I)
 
 
 # What a document does, in a statement of context: "Le CLS veut …", "le PTSM cite …".
@@ -454,7 +456,7 @@ def analyze_question(question: str) -> QueryAnalysis:
         kind = "list"
     else:
         kind = "other"
-    fiche = re.search(r"\b(?:fiche(?: action)?|action|fa)\s*(\d)\s*[.,]\s*(\d)\b", text)
+    fiche = FICHE_NUMBER.search(text)
     priority = re.search(r"\bpriorite (?:n°\s*)?(\d{1,2})\b", text) or re.search(
         r"action prioritaire (?:n°\s*|#)?(\d{1,2})\b", text
     )
